@@ -1,0 +1,62 @@
+"""Engines and session factories; nothing connects until they are called."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import URL, Connection, Engine, create_engine, event, make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from referwell.db.versioning import bump_case_versions
+
+SQLITE_BUSY_TIMEOUT_MS = 5000
+
+
+def make_engine(url: str | URL, *, foreign_keys: bool = True, echo: bool = False) -> Engine:
+    """An engine for `url`: SQLite or PostgreSQL (psycopg 3).
+
+    SQLite gets WAL journaling, `foreign_keys=ON` (unless `foreign_keys` is
+    False, which migrations need: see `migrate.py`), a busy timeout, and real
+    transactions (BEGIN when the transaction starts, so savepoints and
+    transactional DDL work). The directory of a SQLite file is made if missing.
+    """
+    url = make_url(url)
+    if url.get_backend_name() != "sqlite":
+        return create_engine(url, echo=echo, pool_pre_ping=True)
+
+    database = url.database or ""
+    in_memory = database in ("", ":memory:") or database.startswith("file::memory:")
+    if not in_memory:
+        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, echo=echo)
+
+    @event.listens_for(engine, "connect")
+    def _configure_sqlite(dbapi_connection: Any, connection_record: Any) -> None:
+        del connection_record
+        # pysqlite's own transaction handling starts transactions late and
+        # commits before DDL; turn it off and begin explicitly (_begin below).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+            if not in_memory:
+                cursor.execute("PRAGMA journal_mode = WAL")
+                # With WAL, NORMAL loses no consistency, only the last commits on power loss.
+                cursor.execute("PRAGMA synchronous = NORMAL")
+            cursor.execute(f"PRAGMA foreign_keys = {'ON' if foreign_keys else 'OFF'}")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Connection) -> None:
+        connection.exec_driver_sql("BEGIN")
+
+    return engine
+
+
+def make_session_factory(bind: Engine | Connection) -> sessionmaker[Session]:
+    """Sessions that keep `Client.case_version` up to date; objects stay usable after commit."""
+    factory = sessionmaker(bind=bind, expire_on_commit=False)
+    event.listen(factory, "before_flush", bump_case_versions)
+    return factory

@@ -1,0 +1,294 @@
+"""The practice: practices, users and their tokens and competencies, clients, assessments, audit.
+
+The parts of a client's case (concerns, measures, sessions …) are in
+`case_parts.py`. Codes (concerns, competencies, steps …) are stored as the
+vocabulary's strings and checked by the domain, not by the database, so that
+adding a code needs no migration; only the small closed sets of the case
+format (roles, engagement, format of care …) carry CHECK constraints.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    UniqueConstraint,
+    false,
+    text,
+    true,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from referwell.db.base import Base, one_of, utcnow
+from referwell.db.case_parts import (
+    ClinicianFactor,
+    Concern,
+    Event,
+    FinancialArrangement,
+    Goal,
+    Measure,
+    PhysicalSymptom,
+    ReferralReason,
+    StepTaken,
+    TherapySession,
+)
+
+USER_ROLES = ("clinician", "supervisor", "admin")
+ENGAGEMENT_LEVELS = ("active", "low", "refuses_discussion")
+FORMATS_OF_CARE = ("individual", "couple", "family")
+ACTOR_KINDS = ("user", "os_user", "system")
+# The case format's recommendations, most pressing first; the rank sorts a caseload.
+RECOMMENDATIONS = (
+    "urgent_safety",
+    "refer",
+    "refer_adjunct",
+    "consult_first",
+    "plan_termination",
+    "continue",
+)
+
+
+class Practice(Base):
+    """A practice: its users, its clients, and its overrides of the rules' settings."""
+
+    __tablename__ = "practices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    # Only the settings the practice changed; the engine's defaults fill the rest.
+    rule_settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    users: Mapped[list[User]] = relationship(back_populates="practice")
+    clients: Mapped[list[Client]] = relationship(back_populates="practice")
+
+
+class User(Base):
+    """Someone who logs in: a clinician, a supervisor or an admin of one practice."""
+
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint(one_of("role", USER_ROLES), name="role"),
+        Index(None, "practice_id"),
+        Index(None, "supervisor_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    practice_id: Mapped[int] = mapped_column(ForeignKey("practices.id"))
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    # An Argon2 hash in its PHC string form; None: this user cannot log in.
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))
+    supervisor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    active: Mapped[bool] = mapped_column(default=True, server_default=true())
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    practice: Mapped[Practice] = relationship(back_populates="users")
+    supervisor: Mapped[User | None] = relationship(
+        remote_side="User.id", back_populates="supervisees"
+    )
+    supervisees: Mapped[list[User]] = relationship(back_populates="supervisor")
+    competencies: Mapped[list[ClinicianCompetency]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", order_by="ClinicianCompetency.id"
+    )
+    in_training: Mapped[list[ClinicianTraining]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", order_by="ClinicianTraining.id"
+    )
+    api_tokens: Mapped[list[ApiToken]] = relationship(
+        back_populates="user", cascade="all, delete-orphan"
+    )
+
+
+class ApiToken(Base):
+    """A personal API token; only its SHA-256 is kept, and revoking keeps the row."""
+
+    __tablename__ = "api_tokens"
+    __table_args__ = (Index(None, "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship(back_populates="api_tokens")
+
+
+class ClinicianCompetency(Base):
+    """A code the clinician is trained and experienced in (`clinician.competencies`)."""
+
+    __tablename__ = "clinician_competencies"
+    __table_args__ = (UniqueConstraint("user_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(64))
+
+    user: Mapped[User] = relationship(back_populates="competencies")
+
+
+class ClinicianTraining(Base):
+    """A code the clinician is learning under supervision (`clinician.in_training`)."""
+
+    __tablename__ = "clinician_training"
+    __table_args__ = (UniqueConstraint("user_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(64))
+
+    user: Mapped[User] = relationship(back_populates="in_training")
+
+
+class Client(Base):
+    """A client of one clinician, with the client part of the case and synthetic contact details.
+
+    `case_version` starts at 1 and goes up by one whenever the case changes:
+    this row, any part of the case, or the clinician's competencies (see
+    `engine.make_session_factory`). It is also the optimistic lock: an update
+    made from a stale copy fails instead of overwriting.
+    """
+
+    __tablename__ = "clients"
+    __table_args__ = (
+        UniqueConstraint("practice_id", "external_id"),
+        CheckConstraint("age BETWEEN 0 AND 120", name="age"),
+        CheckConstraint(one_of("engagement", ENGAGEMENT_LEVELS), name="engagement"),
+        CheckConstraint(one_of("format_of_care", FORMATS_OF_CARE), name="format_of_care"),
+        Index(None, "clinician_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    practice_id: Mapped[int] = mapped_column(ForeignKey("practices.id"))
+    clinician_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    # The case file's `id`: never a real name.
+    external_id: Mapped[str] = mapped_column(String(100))
+    # Synthetic, never a real person's: referwell holds no real identities.
+    display_name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(40))
+
+    age: Mapped[int] = mapped_column(SmallInteger)
+    languages: Mapped[list[str]] = mapped_column(JSON, default=list)
+    postal_code: Mapped[str | None] = mapped_column(String(20))
+    insurance: Mapped[list[str]] = mapped_column(JSON, default=list)
+    telehealth_ok: Mapped[bool | None]
+    preferences: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    current_care: Mapped[list[str]] = mapped_column(JSON, default=list)
+    engagement: Mapped[str] = mapped_column(
+        String(32), default="active", server_default=text("'active'")
+    )
+    wants_to_end: Mapped[bool] = mapped_column(default=False, server_default=false())
+    format_of_care: Mapped[str] = mapped_column(
+        String(16), default="individual", server_default=text("'individual'")
+    )
+
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    case_version: Mapped[int] = mapped_column(Integer)
+
+    __mapper_args__ = {"version_id_col": case_version}  # noqa: RUF012 - read by SQLAlchemy
+
+    practice: Mapped[Practice] = relationship(back_populates="clients")
+    clinician: Mapped[User] = relationship()
+
+    concerns: Mapped[list[Concern]] = relationship(
+        back_populates="client", cascade="all, delete-orphan", order_by="Concern.id"
+    )
+    physical_symptoms: Mapped[list[PhysicalSymptom]] = relationship(
+        back_populates="client", cascade="all, delete-orphan", order_by="PhysicalSymptom.id"
+    )
+    measures: Mapped[list[Measure]] = relationship(
+        back_populates="client",
+        cascade="all, delete-orphan",
+        order_by="(Measure.date, Measure.id)",
+    )
+    sessions: Mapped[list[TherapySession]] = relationship(
+        back_populates="client",
+        cascade="all, delete-orphan",
+        order_by="(TherapySession.date, TherapySession.id)",
+    )
+    events: Mapped[list[Event]] = relationship(
+        back_populates="client",
+        cascade="all, delete-orphan",
+        order_by="(Event.date, Event.id)",
+    )
+    clinician_factors: Mapped[list[ClinicianFactor]] = relationship(
+        back_populates="client", cascade="all, delete-orphan", order_by="ClinicianFactor.id"
+    )
+    referral_reasons: Mapped[list[ReferralReason]] = relationship(
+        back_populates="client", cascade="all, delete-orphan", order_by="ReferralReason.id"
+    )
+    steps_taken: Mapped[list[StepTaken]] = relationship(
+        back_populates="client", cascade="all, delete-orphan", order_by="StepTaken.id"
+    )
+    goals: Mapped[list[Goal]] = relationship(
+        back_populates="client", cascade="all, delete-orphan", order_by="Goal.id"
+    )
+    financial_arrangements: Mapped[list[FinancialArrangement]] = relationship(
+        back_populates="client", cascade="all, delete-orphan", order_by="FinancialArrangement.id"
+    )
+    assessments: Mapped[list[StoredAssessment]] = relationship(
+        back_populates="client", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class StoredAssessment(Base):
+    """An assessment as computed: what it said, from which case version, rules and settings."""
+
+    __tablename__ = "assessments"
+    __table_args__ = (
+        CheckConstraint(one_of("recommendation", RECOMMENDATIONS), name="recommendation"),
+        Index(None, "client_id", "computed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"))
+    computed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    as_of: Mapped[date] = mapped_column(Date)
+    case_version: Mapped[int] = mapped_column(Integer)
+    rules_version: Mapped[str] = mapped_column(String(40))
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # The whole `referwell.assessment/1` document.
+    result: Mapped[dict[str, Any]] = mapped_column(JSON)
+    recommendation: Mapped[str] = mapped_column(String(32))
+    # 1 (urgent_safety) … 6 (continue): ORDER BY this puts the most pressing first.
+    recommendation_rank: Mapped[int] = mapped_column(SmallInteger)
+
+    client: Mapped[Client] = relationship(back_populates="assessments")
+
+
+class AuditEntry(Base):
+    """One audited act: who, what, when and on which records; never clinical content.
+
+    Append-only: the database refuses UPDATE and DELETE on this table (triggers
+    made by the migrations), and the ORM refuses to flush a change to a row.
+    """
+
+    __tablename__ = "audit_log"
+    __table_args__ = (
+        CheckConstraint(one_of("actor_kind", ACTOR_KINDS), name="actor_kind"),
+        Index(None, "at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A user's id as a string for actor_kind "user"; the OS login for "os_user".
+    actor: Mapped[str] = mapped_column(String(100))
+    actor_kind: Mapped[str] = mapped_column(String(16))
+    action: Mapped[str] = mapped_column(String(64))
+    target_type: Mapped[str | None] = mapped_column(String(32))
+    target_ids: Mapped[list[int]] = mapped_column(JSON, default=list)

@@ -1,0 +1,47 @@
+"""Domain errors carry data: the field's path and what is wrong with it."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class FieldError:
+    """One problem with one field: `path` as `measures[2].items`, `message` says what and how."""
+
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}" if self.path else self.message
+
+    def as_dict(self) -> dict[str, str]:
+        return {"path": self.path, "message": self.message}
+
+
+class InvalidInput(ValueError):  # noqa: N818 - a domain error named for what it is
+    """Input that does not follow its format; nothing was assessed or saved."""
+
+    def __init__(self, errors: Sequence[FieldError], what: str = "case") -> None:
+        self.errors = tuple(errors)
+        self.what = what
+        super().__init__("\n".join(str(e) for e in self.errors))
+
+
+def nearest(word: str, known: Iterable[str], n: int = 3) -> list[str]:
+    """The known words nearest to `word`, closest first (always at least one when known)."""
+    candidates = list(known)
+    close = difflib.get_close_matches(word, candidates, n=n, cutoff=0.6)
+    if close:
+        return close
+    return difflib.get_close_matches(word, candidates, n=min(n, 2), cutoff=0.0)
+
+
+def quoted_choice(words: Sequence[str]) -> str:
+    """'"a"', '"a" or "b"', '"a", "b" or "c"'."""
+    q = [f'"{w}"' for w in words]
+    if len(q) <= 1:
+        return "".join(q)
+    return ", ".join(q[:-1]) + " or " + q[-1]

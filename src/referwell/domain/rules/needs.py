@@ -1,0 +1,82 @@
+"""Who the client needs: the competence table and the transfer needs every referral carries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+from referwell.domain.findings import Need
+from referwell.domain.summary import CaseSummary
+
+
+@dataclass(frozen=True, slots=True)
+class ConditionRow:
+    """One row of the decision rules' competence table."""
+
+    competent_with: tuple[str, ...]
+    need_when_not_competent: tuple[str, ...]
+    adjunct_unless_in_care: tuple[str, ...]
+
+
+COMPETENCE_TABLE: Final[dict[str, ConditionRow]] = {
+    "borderline_personality": ConditionRow(("dbt", "mbt", "tfp", "schema_therapy"), ("dbt",), ()),
+    "psychosis": ConditionRow(
+        ("psychosis",), ("coordinated_specialty_care", "psychiatry"), ("psychiatry",)
+    ),
+    "bipolar": ConditionRow(("bipolar",), ("psychiatry",), ("psychiatry",)),
+    "dissociative": ConditionRow(("dissociative",), ("dissociative",), ()),
+    "eating_disorder": ConditionRow(
+        ("eating_disorders", "family_based_treatment"), ("eating_disorders",), ("primary_care",)
+    ),
+    "substance_use": ConditionRow(("addiction",), ("addiction",), ()),
+    "trauma_ptsd": ConditionRow(("trauma_focused", "cpt", "pe", "emdr"), ("trauma_focused",), ()),
+    "ocd": ConditionRow(("erp",), ("erp",), ()),
+}
+# Not a psychotherapy competence: only adjunct needs, never a competence finding.
+NEUROCOGNITIVE_ADJUNCTS: Final = ("neuropsychology", "primary_care")
+
+
+def population_needs(s: CaseSummary) -> list[tuple[str, str]]:
+    """(population code, evidence) the client's age and format of care call for."""
+    out = []
+    if s.age < 13:
+        out.append(("children", f"client.age: {s.age} (under 13)"))
+    elif s.age < 18:
+        out.append(("adolescents", f"client.age: {s.age} (13-17)"))
+    if s.format_of_care == "couple":
+        out.append(("couples", "format_of_care: couple"))
+    elif s.format_of_care == "family":
+        out.append(("family", "format_of_care: family"))
+    return out
+
+
+def transfer_needs(s: CaseSummary, kind: str) -> list[Need]:
+    """psychotherapy, the specialized concerns' needs and the population need: what the
+    next clinician must offer, whatever this clinician's own competence."""
+    needs = [Need("psychotherapy", kind)]
+    for concern in s.concerns:
+        row = COMPETENCE_TABLE.get(concern)
+        if row is not None:
+            needs.extend(Need(service, concern) for service in row.need_when_not_competent)
+    needs.extend(Need(code, kind) for code, _ in population_needs(s))
+    return needs
+
+
+def steps_taken(s: CaseSummary, *steps: str) -> list[str]:
+    """Those of `steps` the case lists, in the order asked."""
+    return [step for step in steps if step in s.steps]
+
+
+def step_evidence(s: CaseSummary, *steps: str) -> list[str]:
+    out = []
+    for step in steps_taken(s, *steps):
+        when = s.steps[step]
+        out.append(f"steps_taken: {step}" + (f" ({when.isoformat()})" if when else ""))
+    return out
+
+
+TRANSFER_ACTIONS: Final = (
+    "Hold pretermination counselling: explain the reasons for the transfer and hear the client's view.",
+    "Offer at least two referral options that provide the needed services, with the client's consent to share information.",
+    "Write a transfer summary and follow up until the client's first appointment is confirmed.",
+)

@@ -1,0 +1,75 @@
+"""Use case: validate a case and assess it. The library call behind CLI, API and web."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from referwell.domain.assessment import Assessment, assess_case
+from referwell.domain.case import Case
+from referwell.domain.caseformat import parse_case
+from referwell.domain.errors import FieldError, InvalidInput
+from referwell.domain.settings import RuleSettings
+from referwell.services.caseio import parse_text, read_path
+
+
+def load_settings(path: Path | None) -> RuleSettings:
+    """Rule settings from a TOML file of `name = value` lines (defaults for the rest)."""
+    if path is None:
+        return RuleSettings()
+    try:
+        values = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InvalidInput(
+            [FieldError("(settings)", f"cannot read {path}: {exc.strerror}")], "settings"
+        ) from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise InvalidInput(
+            [FieldError("(settings)", f"not valid TOML: {exc}")], "settings"
+        ) from None
+    return RuleSettings.from_mapping(values)
+
+
+def settings_from(value: RuleSettings | Mapping[str, Any] | None) -> RuleSettings:
+    if value is None:
+        return RuleSettings()
+    if isinstance(value, RuleSettings):
+        return value
+    return RuleSettings.from_mapping(value)
+
+
+def validate(data: Any, today: date | None = None) -> Case:
+    """Check decoded case data; raise InvalidInput with every error."""
+    return parse_case(data, today=today)
+
+
+def assess_data(
+    data: Any, settings: RuleSettings | None = None, today: date | None = None
+) -> Assessment:
+    return assess_case(parse_case(data, today=today), settings or RuleSettings())
+
+
+def assess(
+    case: Mapping[str, Any] | str | Path | Case,
+    settings: RuleSettings | Mapping[str, Any] | None = None,
+    *,
+    today: date | None = None,
+) -> dict[str, Any]:
+    """Assess a case given as decoded data, case-file text, a path or a `Case`.
+
+    Returns the assessment object of the shared format; raises
+    `referwell.domain.errors.InvalidInput` listing every error when the case is invalid.
+    """
+    rule_settings = settings_from(settings)
+    if isinstance(case, Case):
+        return assess_case(case, rule_settings).as_dict()
+    if isinstance(case, Path):
+        data: Any = read_path(case)
+    elif isinstance(case, str):
+        data = parse_text(case)
+    else:
+        data = case
+    return assess_case(parse_case(data, today=today), rule_settings).as_dict()
