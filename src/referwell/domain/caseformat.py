@@ -562,20 +562,33 @@ def parse_case(data: Any, today: date | None = None) -> Case:
     """Check a decoded case file and build the case; raise InvalidInput listing every error."""
     ctx = _Context()
     checked = CASE_KIND.check(data, "", ctx)
-    if checked is INVALID or ctx.errors:
-        raise InvalidInput(ctx.errors or [FieldError("(case)", "expected an object")])
-    as_of_given = "as_of" in checked
-    as_of: date = checked["as_of"] if as_of_given else (today or date.today())
-    for path, day in ctx.dates:
-        if day > as_of:
-            ctx.error(
-                path,
-                f"{day.isoformat()} is after as_of {as_of.isoformat()}; "
-                "give a date on or before as_of",
-            )
-    if ctx.errors:
+    if checked is INVALID:
         raise InvalidInput(ctx.errors)
+    as_of_given = "as_of" in checked
+    as_of_invalid = isinstance(data, dict) and "as_of" in data and not as_of_given
+    as_of: date = checked["as_of"] if as_of_given else (today or date.today())
+    if not as_of_invalid:
+        for path, day in ctx.dates:
+            if day > as_of:
+                ctx.error(
+                    path,
+                    f"{day.isoformat()} is after as_of {as_of.isoformat()}; "
+                    "give a date on or before as_of",
+                )
+    if ctx.errors:
+        raise InvalidInput(sorted(ctx.errors, key=_document_order(data)))
     return _build(checked, as_of, as_of_given)
+
+
+def _document_order(data: Any) -> Callable[[FieldError], tuple[int, str]]:
+    """Errors in the order of the case's top-level keys, so a date error sits with its field."""
+    keys = {k: i for i, k in enumerate(data)} if isinstance(data, dict) else {}
+
+    def order(error: FieldError) -> tuple[int, str]:
+        head = re.split(r"[.\[]", error.path, maxsplit=1)[0]
+        return (keys.get(head, len(keys)), "")
+
+    return order
 
 
 def _by_date(entries: list[Any]) -> list[Any]:

@@ -73,3 +73,28 @@ def assess(
     else:
         data = case
     return assess_case(parse_case(data, today=today), rule_settings).as_dict()
+
+
+CASE_SUFFIXES = (".json", ".yaml", ".yml")
+
+
+def case_files(paths: list[Path]) -> list[Path]:
+    """The case files named, with folders expanded (sorted; `*.expected.json` left out)."""
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            out.extend(
+                p
+                for p in sorted(path.rglob("*"))
+                if p.is_file()
+                and p.suffix.lower() in CASE_SUFFIXES
+                and not p.name.endswith(".expected.json")
+            )
+        else:
+            out.append(path)
+    return out
+
+
+def assess_path(path: Path, settings: RuleSettings, today: date | None = None) -> dict[str, Any]:
+    """Assess one case file; raise InvalidInput when it cannot be read or is invalid."""
+    return assess_case(parse_case(read_path(path), today=today), settings).as_dict()

@@ -1,0 +1,174 @@
+"""The `referwell` command line."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from referwell.cli.common import BAD_INPUT, err, fail, out, print_invalid, refuse
+from referwell.domain.errors import InvalidInput
+
+app = typer.Typer(
+    name="referwell",
+    help="When to refer, to whom, and how: a referral decision engine for mental-health practitioners.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+class OutputFormat(StrEnum):
+    text = "text"
+    json = "json"
+    jsonl = "jsonl"
+
+
+SettingsOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--settings",
+        help="A TOML file of rule settings (`name = value`); the documented defaults fill the rest.",
+        exists=False,
+        dir_okay=False,
+    ),
+]
+
+
+@app.command()
+def assess(
+    cases: Annotated[
+        list[Path], typer.Argument(help="Case files (JSON or YAML) or folders of them.")
+    ],
+    output: Annotated[
+        OutputFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="text: a report; json: one assessment object (JSON Lines for several cases); jsonl: always JSON Lines.",
+        ),
+    ] = OutputFormat.text,
+    settings: SettingsOption = None,
+) -> None:
+    """Assess case files: recommendation, findings with evidence, cautions and referral needs.
+
+    Invalid input is refused with every error on its own line, each naming the field
+    by its path; the exit status is then 2. Among several files a refused one is
+    reported on stderr with its name and skipped, and the exit status is 2.
+    """
+    from referwell.cli.report import render
+    from referwell.services.assessing import assess_path, case_files, load_settings
+
+    try:
+        rule_settings = load_settings(settings)
+    except InvalidInput as exc:
+        refuse(exc, str(settings))
+    files = case_files(cases)
+    if not files:
+        fail("no case files found: give .json, .yaml or .yml files, or folders holding them")
+    single = len(files) == 1 and not any(p.is_dir() for p in cases)
+    if single:
+        try:
+            result = assess_path(files[0], rule_settings)
+        except InvalidInput as exc:
+            refuse(exc)
+        if output is OutputFormat.text:
+            render(result, out)
+        elif output is OutputFormat.json:
+            sys.stdout.write(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+        else:
+            sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+        return
+    refused = 0
+    progress = _progress(len(files))
+    with progress:
+        task = progress.add_task("assessing", total=len(files))
+        for path in files:
+            try:
+                result = assess_path(path, rule_settings)
+            except InvalidInput as exc:
+                refused += 1
+                print_invalid(exc, str(path))
+            else:
+                if output is OutputFormat.text:
+                    render(result, out, str(path))
+                else:
+                    sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+            progress.advance(task)
+    if refused:
+        err.print(f"{refused} of {len(files)} case files refused", markup=False)
+        raise typer.Exit(BAD_INPUT)
+
+
+def _progress(total: int):  # type: ignore[no-untyped-def]
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    return Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+        disable=total < 20 or not err.is_terminal,
+    )
+
+
+@app.command()
+def rules(
+    output: Annotated[str, typer.Option("--format", "-f", help="text, json or markdown.")] = "text",
+) -> None:
+    """List every rule with its finding kinds, citations and settings."""
+    from referwell.services.ruledocs import rules_markdown, rules_table
+
+    if output == "json":
+        sys.stdout.write(json.dumps(rules_table(), indent=2) + "\n")
+        return
+    if output == "markdown":
+        sys.stdout.write(rules_markdown() + "\n")
+        return
+    if output != "text":
+        fail(f'--format: unknown format "{output}"; use "text", "json" or "markdown"')
+    for rule in rules_table():
+        out.print(f"[bold]{rule['id']}[/bold]  {rule['title']}")
+        out.print(f"  {rule['description']}", markup=False)
+        for kind, cites in rule["citations"].items():
+            shown = "; ".join(f"{c['source']} {c['section']}" for c in cites)
+            out.print(f"  cites for {kind}: {shown}", markup=False)
+        if rule["settings"]:
+            shown = ", ".join(f"{k} = {v}" for k, v in rule["settings"].items())
+            out.print(f"  settings: {shown}", markup=False)
+        out.print()
+
+
+schema_app = typer.Typer(help="Print the JSON Schema of a format.", no_args_is_help=True)
+app.add_typer(schema_app, name="schema")
+
+
+@schema_app.command("case")
+def schema_case() -> None:
+    """The JSON Schema (draft 2020-12) of the case format, referwell.case/1."""
+    from referwell.domain.caseformat import case_schema
+
+    sys.stdout.write(json.dumps(case_schema(), indent=2) + "\n")
+
+
+@app.command()
+def demo() -> None:
+    """Assess the example cases that ship with referwell, as a terminal report."""
+    from referwell.cli.report import render
+    from referwell.domain.settings import RuleSettings
+    from referwell.services.assessing import assess_path, case_files
+
+    folder = Path(__file__).resolve().parent.parent / "examples"
+    for path in case_files([folder]):
+        render(assess_path(path, RuleSettings()), out, path.name)
+
+
+def run() -> None:
+    """Entry point of the `referwell` script."""
+    app()

@@ -1,0 +1,92 @@
+"""The terminal report of an assessment: recommendation and headline first, then the why."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+STYLE = {
+    "urgent_safety": "bold white on red",
+    "refer": "bold red",
+    "refer_adjunct": "bold yellow",
+    "consult_first": "bold yellow",
+    "plan_termination": "bold cyan",
+    "continue": "bold green",
+}
+SEVERITY = {"critical": "bold red", "warning": "yellow", "info": "cyan"}
+
+
+def _citations(items: list[dict[str, str]]) -> str:
+    """Sections grouped by source: `ACA Code of Ethics 2014 A.11.a, C.2.a; APA Ethics Code 2.01(a)`."""
+    grouped: dict[str, list[str]] = {}
+    for c in items:
+        grouped.setdefault(c["source"], []).append(c["section"])
+    return "; ".join(f"{source} {', '.join(sections)}" for source, sections in grouped.items())
+
+
+def render(assessment: dict[str, Any], console: Console, name: str = "") -> None:
+    rec = assessment["recommendation"]
+    title = Text()
+    title.append(f" {rec} ", style=STYLE.get(rec, "bold"))
+    title.append(f"  case {assessment['case_id']}  as of {assessment['as_of']}")
+    if name:
+        title.append(f"  ({name})", style="dim")
+    console.print(Panel(Text(assessment["headline"]), title=title, title_align="left"))
+    for finding in assessment["findings"]:
+        body = [Text(finding["summary"])]
+        if finding["evidence"]:
+            body.append(Text("Evidence", style="bold"))
+            body += [Text(f"  • {e}") for e in finding["evidence"]]
+        if finding["actions"]:
+            body.append(Text("Actions", style="bold"))
+            body += [Text(f"  → {a}") for a in finding["actions"]]
+        body.append(Text(f"Cites: {_citations(finding['citations'])}", style="dim"))
+        head = Text()
+        head.append(finding["severity"], style=SEVERITY.get(finding["severity"], ""))
+        head.append(f"  {finding['kind']} → {finding['recommendation']}")
+        console.print(Panel(Group(*body), title=head, title_align="left", border_style="dim"))
+    for caution in assessment["cautions"]:
+        body = [Text(caution["summary"])]
+        body += [Text(f"  • {e}") for e in caution.get("evidence", [])]
+        body += [Text(f"  → {a}") for a in caution["actions"]]
+        body.append(Text(f"Cites: {_citations(caution['citations'])}", style="dim"))
+        console.print(
+            Panel(
+                Group(*body),
+                title=Text(f"caution  {caution['kind']}", style="bold magenta"),
+                title_align="left",
+                border_style="magenta",
+            )
+        )
+    if assessment["referral_needs"]:
+        table = Table(title="Referral needs", title_justify="left", show_edge=False)
+        for column in ("service", "urgency", "adjunct", "because"):
+            table.add_column(column)
+        for need in assessment["referral_needs"]:
+            table.add_row(
+                need["service"],
+                need["urgency"],
+                "adjunct" if need["adjunct"] else "transfer",
+                need["because"],
+            )
+        console.print(table)
+    if assessment["measures"]:
+        table = Table(title="Measures", title_justify="left", show_edge=False)
+        for column in ("instrument", "first", "latest", "change", "band", "caseness", "item 9"):
+            table.add_column(column)
+        for m in assessment["measures"]:
+            table.add_row(
+                m["instrument"],
+                str(m["first"]),
+                str(m["latest"]),
+                "" if m["change"] is None else f"{m['change']:+d}",
+                m["severity"] or "—",
+                "yes" if m["caseness"] else "no",
+                "" if m.get("item9") is None else str(m["item9"]),
+            )
+        console.print(table)
+    console.print()
