@@ -145,6 +145,10 @@ def rules(
         out.print()
 
 
+from referwell.cli.measures import measures_app  # noqa: E402 - groups register after the app
+
+app.add_typer(measures_app, name="measures")
+
 schema_app = typer.Typer(help="Print the JSON Schema of a format.", no_args_is_help=True)
 app.add_typer(schema_app, name="schema")
 

@@ -40,6 +40,16 @@ class Assessment:
     measures: tuple[dict[str, Any], ...]
     settings: RuleSettings
 
+    @property
+    def latest_trigger(self) -> date | None:
+        """The newest dated trigger among the findings that make the recommendation."""
+        dates = [
+            f.trigger
+            for f in self.findings
+            if f.recommendation == self.recommendation and f.trigger is not None
+        ]
+        return max(dates) if dates else None
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "format": ASSESSMENT_FORMAT,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from referwell.domain.citations import Citation
@@ -38,6 +39,8 @@ class Finding:
     citations: tuple[Citation, ...]
     needs: tuple[Need, ...] = field(default=())
     rule: str = ""
+    # The newest dated trigger behind the finding (None when undated): orders a worklist.
+    trigger: date | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import TypeVar
 
 from referwell.domain.citations import REQUIRED, Citation
@@ -91,6 +92,7 @@ def finding(
     needs: Sequence[Need] = (),
     severity: str | None = None,
     rule_id: str = "",
+    trigger: date | None = None,
 ) -> Finding:
     """A finding with the citations its kind requires and the default severity."""
     return Finding(
@@ -103,6 +105,7 @@ def finding(
         citations=REQUIRED[kind],
         needs=tuple(needs),
         rule=rule_id or kind,
+        trigger=trigger,
     )
 
 

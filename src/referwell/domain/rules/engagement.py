@@ -52,6 +52,7 @@ def attendance(s: CaseSummary, cfg: RuleSettings) -> list[Result]:
                 "Reach out after every missed session.",
                 "Review risk before any discharge; attendance alone is never a reason to refer.",
             ),
+            trigger=max(a.missed + a.late) if missed or late else None,
         )
     ]
 

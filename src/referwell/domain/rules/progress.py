@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from referwell.domain.measures import PROGRESS_INSTRUMENTS
 from referwell.domain.rules.base import Result, finding, rule
 from referwell.domain.rules.needs import TRANSFER_ACTIONS, step_evidence, transfer_needs
@@ -21,6 +23,11 @@ def _course_evidence(s: CaseSummary) -> list[str]:
             f"(change {found.latest.total - found.first.total:+d}, {found.count} scores)"
         )
     return out
+
+
+def _latest_score_date(s: CaseSummary) -> date | None:
+    dates = [s.instruments[c].latest.date for c in PROGRESS_INSTRUMENTS if c in s.instruments]
+    return max(dates) if dates else None
 
 
 def _escalates(s: CaseSummary) -> bool:
@@ -55,6 +62,7 @@ def deterioration(s: CaseSummary, cfg: RuleSettings) -> list[Result]:
                     "Review risk before the transfer.",
                 ),
                 needs=transfer_needs(s, "progress.deterioration"),
+                trigger=_latest_score_date(s),
             )
         ]
     return [
@@ -68,6 +76,7 @@ def deterioration(s: CaseSummary, cfg: RuleSettings) -> list[Result]:
                 "Ask the client how they see therapy going; review alliance, motivation and supports.",
                 "Take the case to supervision and adjust the treatment; consider a medication evaluation.",
             ),
+            trigger=_latest_score_date(s),
         )
     ]
 
@@ -111,6 +120,7 @@ def not_on_track(s: CaseSummary, cfg: RuleSettings) -> list[Result]:
                     *TRANSFER_ACTIONS,
                 ),
                 needs=transfer_needs(s, "progress.not_on_track"),
+                trigger=_latest_score_date(s),
             )
         ]
     return [
@@ -124,6 +134,7 @@ def not_on_track(s: CaseSummary, cfg: RuleSettings) -> list[Result]:
                 "Review the alliance, motivation, outside supports and the need for a medication evaluation.",
                 "Take the case to supervision and adjust the treatment plan.",
             ),
+            trigger=_latest_score_date(s),
         )
     ]
 

@@ -29,6 +29,7 @@ def romantic_advances(s: CaseSummary, cfg: RuleSettings) -> list[Result]:
         + (" (discussed)" if e.discussed else " (not discussed)")
         for e in advances
     ]
+    newest = max(e.date for e in advances)
     discussed_then_again = any(e.discussed for e in advances[:-1])
     persist = len(advances) >= 2 and (discussed_then_again or "boundary_discussion" in s.steps)
     if not persist:
@@ -43,6 +44,7 @@ def romantic_advances(s: CaseSummary, cfg: RuleSettings) -> list[Result]:
                     "State the professional boundary: no romantic or sexual relationship with a client.",
                     "Document the advance and your response.",
                 ),
+                trigger=newest,
             )
         ]
     evidence += step_evidence(s, "boundary_discussion", "supervision")
@@ -58,6 +60,7 @@ def romantic_advances(s: CaseSummary, cfg: RuleSettings) -> list[Result]:
                     "Document the advances, the boundary discussions and the supervision.",
                 ),
                 needs=transfer_needs(s, "relationship.romantic_advances"),
+                trigger=newest,
             )
         ]
     return [
@@ -71,6 +74,7 @@ def romantic_advances(s: CaseSummary, cfg: RuleSettings) -> list[Result]:
                 "Restate the boundary with the client and document it.",
                 "If the advances continue after supervision, plan a transfer with pretermination counselling.",
             ),
+            trigger=newest,
         )
     ]
 
@@ -100,5 +104,6 @@ def boundary_crossing(s: CaseSummary, cfg: RuleSettings) -> list[Result]:
                 "Document the crossing, your reasoning and the client's consent to any role change.",
                 "Consult a supervisor or colleague.",
             ),
+            trigger=max(e.date for e in s.boundary_crossings),
         )
     ]

@@ -62,6 +62,7 @@ def suicide_risk(s: CaseSummary, cfg: RuleSettings) -> list[Result]:
                 ),
                 needs=[Need("crisis", "safety.suicide_risk", "routine", adjunct=True)],
                 severity="warning",
+                trigger=newest,
             )
         ]
     return [
@@ -78,6 +79,7 @@ def suicide_risk(s: CaseSummary, cfg: RuleSettings) -> list[Result]:
                 "Do not hand the client off abruptly: keep care continuous while risk is assessed.",
             ),
             needs=[Need("crisis", "safety.suicide_risk", "urgent", adjunct=True)],
+            trigger=newest,
         )
     ]
 
@@ -113,6 +115,7 @@ def threat_to_others(s: CaseSummary, cfg: RuleSettings) -> list[Result]:
                 "Consult a supervisor or an attorney today.",
                 "Document the threat, your assessment and every step taken; this does not by itself end therapy.",
             ),
+            trigger=max(e.date for e in s.threats_to_others),
         )
     ]
 
@@ -146,5 +149,6 @@ def threat_to_clinician(s: CaseSummary, cfg: RuleSettings) -> list[Result]:
                 "Document the threat and consult a supervisor or attorney.",
             ),
             needs=transfer_needs(s, "safety.threat_to_clinician"),
+            trigger=max(e.date for e in s.threats_to_clinician),
         )
     ]
