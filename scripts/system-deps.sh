@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the test suite needs, and only those missing:
+# a PostgreSQL server (scripts/with-postgres.sh starts a throw-away cluster),
+# Chromium for the browser tests and a font for their screenshots.
+# Idempotent and quick when everything is present; `apt-get update` runs only
+# when something has to be installed. Needs root (or password-less sudo).
+set -euo pipefail
+
+# package -> how to tell it is already there
+have_postgresql() { compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; }
+have_chromium() { command -v chromium >/dev/null 2>&1; }
+have_fonts_dejavu_core() { dpkg-query -W -f='${Status}' fonts-dejavu-core 2>/dev/null | grep -q 'install ok installed'; }
+
+missing=()
+have_postgresql || missing+=(postgresql)
+have_chromium || missing+=(chromium)
+have_fonts_dejavu_core || missing+=(fonts-dejavu-core)
+
+if ((${#missing[@]} == 0)); then
+    exit 0
+fi
+
+sudo=()
+if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+        sudo=(sudo -n)
+    else
+        echo "system-deps: need root to install: ${missing[*]}" >&2
+        exit 1
+    fi
+fi
+
+echo "system-deps: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -qq
+# No recommends: the tests need exactly these; recommends would add a mail
+# transport and dozens of desktop packages for Chromium.
+"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
+    apt-get install -y -qq --no-install-recommends -o Dpkg::Use-Pty=0 "${missing[@]}" >/dev/null
