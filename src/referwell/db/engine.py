@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from referwell.db.versioning import bump_case_versions
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
+# Execution option read when a SQLite transaction begins: "DEFERRED" or "IMMEDIATE".
+SQLITE_BEGIN_OPTION = "referwell_sqlite_begin"
 
 
 def make_engine(url: str | URL, *, foreign_keys: bool = True, echo: bool = False) -> Engine:
@@ -50,13 +52,29 @@ def make_engine(url: str | URL, *, foreign_keys: bool = True, echo: bool = False
 
     @event.listens_for(engine, "begin")
     def _begin(connection: Connection) -> None:
-        connection.exec_driver_sql("BEGIN")
+        mode = connection.get_execution_options().get(SQLITE_BEGIN_OPTION, "DEFERRED")
+        connection.exec_driver_sql(f"BEGIN {'IMMEDIATE' if mode == 'IMMEDIATE' else 'DEFERRED'}")
 
     return engine
 
 
-def make_session_factory(bind: Engine | Connection) -> sessionmaker[Session]:
-    """Sessions that keep `Client.case_version` up to date; objects stay usable after commit."""
-    factory = sessionmaker(bind=bind, expire_on_commit=False)
+def for_writing(engine: Engine) -> Engine:
+    """The same engine (same pool), for transactions that will write.
+
+    On SQLite their transactions take the write lock when they begin (BEGIN
+    IMMEDIATE), waiting up to the busy timeout for it. A transaction that
+    began by reading and then writes would instead fail at once ("database is
+    locked") if another connection wrote in between. PostgreSQL ignores it.
+    """
+    return engine.execution_options(**{SQLITE_BEGIN_OPTION: "IMMEDIATE"})
+
+
+def make_session_factory(bind: Engine | Connection, **options: Any) -> sessionmaker[Session]:
+    """Sessions that keep `Client.case_version` up to date; objects stay usable after commit.
+
+    `options` go to `sessionmaker` (tests pass `join_transaction_mode`).
+    """
+    options.setdefault("expire_on_commit", False)
+    factory = sessionmaker(bind=bind, **options)
     event.listen(factory, "before_flush", bump_case_versions)
     return factory

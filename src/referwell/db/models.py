@@ -23,11 +23,12 @@ from sqlalchemy import (
     SmallInteger,
     String,
     UniqueConstraint,
+    event,
     false,
     text,
     true,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Mapper, mapped_column, relationship
 
 from referwell.db.base import Base, one_of, utcnow
 from referwell.db.case_parts import (
@@ -292,3 +293,14 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(64))
     target_type: Mapped[str | None] = mapped_column(String(32))
     target_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+
+
+class AuditLogAppendOnlyError(RuntimeError):
+    """Someone tried to change or remove an audit entry."""
+
+
+@event.listens_for(AuditEntry, "before_update")
+@event.listens_for(AuditEntry, "before_delete")
+def _refuse_audit_change(mapper: Mapper[Any], connection: Any, target: AuditEntry) -> None:
+    del mapper, connection
+    raise AuditLogAppendOnlyError(f"audit entry {target.id} cannot be changed or removed")

@@ -66,12 +66,14 @@ def bump_case_versions(
                 if client is not None:
                     clients[id(client)] = client
             elif isinstance(obj, ClinicianCompetency | ClinicianTraining):
-                clinician_ids.add(obj.user_id if obj.user_id is not None else obj.user.id)
-            elif isinstance(obj, User) and any(
-                inspect(obj).attrs[key].history.has_changes() for key in _PROFILE_COLLECTIONS
-            ):
-                clinician_ids.add(obj.id)
-        clinician_ids.discard(None)  # type: ignore[arg-type]  # a clinician not yet inserted
+                user = obj.__dict__.get("user")
+                user_id = obj.user_id if obj.user_id is not None else getattr(user, "id", None)
+                if user_id is not None:  # None: a clinician not yet inserted has no clients
+                    clinician_ids.add(user_id)
+            elif isinstance(obj, User) and inspect(obj).persistent:
+                attrs = inspect(obj).attrs
+                if any(attrs[key].history.has_changes() for key in _PROFILE_COLLECTIONS):
+                    clinician_ids.add(obj.id)
         if clinician_ids:
             for client in session.scalars(
                 select(Client).where(Client.clinician_id.in_(clinician_ids))

@@ -1,0 +1,82 @@
+"""Stored assessments: saving one, and finding the latest of each client."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from referwell.db.base import utcnow
+from referwell.db.models import RECOMMENDATIONS, Client, StoredAssessment
+
+
+def recommendation_rank(recommendation: str) -> int:
+    """1 for `urgent_safety` … 6 for `continue`: the case format's order, most pressing first."""
+    try:
+        return RECOMMENDATIONS.index(recommendation) + 1
+    except ValueError:
+        raise ValueError(f"unknown recommendation {recommendation!r}") from None
+
+
+def store_assessment(
+    session: Session,
+    client: Client,
+    result: Mapping[str, Any],
+    *,
+    rules_version: str,
+    computed_at: datetime | None = None,
+) -> StoredAssessment:
+    """Save `result` (a `referwell.assessment/1` document) as the client's newest assessment.
+
+    The case version stored is the client's current one: call this after the
+    changes the assessment saw have been flushed, in the same transaction.
+    """
+    session.flush()  # the case version of the client as the assessment saw it
+    recommendation = str(result["recommendation"])
+    stored = StoredAssessment(
+        client_id=client.id,
+        computed_at=computed_at or utcnow(),
+        as_of=date.fromisoformat(str(result["as_of"])),
+        case_version=client.case_version,
+        rules_version=rules_version,
+        settings=dict(result.get("settings", {})),
+        result=dict(result),
+        recommendation=recommendation,
+        recommendation_rank=recommendation_rank(recommendation),
+    )
+    session.add(stored)
+    return stored
+
+
+def latest_assessments(session: Session, client_ids: Iterable[int]) -> dict[int, StoredAssessment]:
+    """The newest stored assessment of each of these clients that has one."""
+    ids = list(client_ids)
+    if not ids:
+        return {}
+    newest = (
+        select(func.max(StoredAssessment.id))
+        .where(StoredAssessment.client_id.in_(ids))
+        .group_by(StoredAssessment.client_id)
+    )
+    rows = session.scalars(select(StoredAssessment).where(StoredAssessment.id.in_(newest)))
+    return {row.client_id: row for row in rows}
+
+
+def is_current(
+    stored: StoredAssessment,
+    client: Client,
+    *,
+    today: date,
+    rules_version: str,
+    settings: Mapping[str, Any],
+) -> bool:
+    """Whether `stored` still says what assessing the client today would say."""
+    return (
+        stored.as_of == today
+        and stored.case_version == client.case_version
+        and stored.rules_version == rules_version
+        and stored.settings == dict(settings)
+    )

@@ -1,0 +1,100 @@
+"""The audit log: who did what to which records, written in the transaction of the act.
+
+An entry names actions and record ids, never clinical content. Entries are
+only ever added: the database refuses UPDATE and DELETE on `audit_log`, and
+so does the ORM (see `models.AuditEntry`).
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+from collections.abc import Iterable
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy.orm import Session
+
+from referwell.db.base import utcnow
+from referwell.db.models import AuditEntry, AuditLogAppendOnlyError, User
+
+__all__ = [
+    "ActorKind",
+    "AuditAction",
+    "AuditEntry",
+    "AuditLogAppendOnlyError",
+    "os_user",
+    "record",
+]
+
+
+class AuditAction(StrEnum):
+    """What an audited act did; `area:verb`."""
+
+    CASELOAD_READ = "caseload:read"
+    CLIENT_CREATE = "client:create"
+    CLIENT_READ = "client:read"
+    CLIENT_UPDATE = "client:update"
+    CLIENT_DELETE = "client:delete"
+    CLIENT_EXPORT = "client:export"
+    CLIENT_IMPORT = "client:import"
+    ASSESSMENT_STORE = "assessment:store"
+    ASSESSMENT_READ = "assessment:read"
+    USER_CREATE = "user:create"
+    USER_UPDATE = "user:update"
+    PROFILE_UPDATE = "profile:update"
+    PRACTICE_SETTINGS_UPDATE = "practice:settings:update"
+    TOKEN_CREATE = "api_token:create"  # noqa: S105 - an action name, not a secret
+    TOKEN_REVOKE = "api_token:revoke"  # noqa: S105 - an action name, not a secret
+    LOGIN = "session:login"
+    LOGIN_FAILED = "session:login_failed"
+    LOGOUT = "session:logout"
+
+
+class ActorKind(StrEnum):
+    """Who acted: a logged-in user, an operating-system user at the CLI, or referwell itself."""
+
+    USER = "user"
+    OS_USER = "os_user"
+    SYSTEM = "system"
+
+
+def os_user() -> str:
+    """The operating-system login running this process, the actor of CLI commands."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry, as in some containers
+        return f"uid:{os.getuid()}"
+
+
+def record(
+    session: Session,
+    action: AuditAction,
+    *,
+    actor: User | str,
+    actor_kind: ActorKind | None = None,
+    target_type: str | None = None,
+    target_ids: Iterable[int] = (),
+    at: datetime | None = None,
+) -> AuditEntry:
+    """Add an entry to `session`: it is written with, and only with, the session's commit.
+
+    `actor` is a `User` (kind `user`) or a name: the OS login for kind
+    `os_user` (the default for a name), or a component name for `system`.
+    """
+    if isinstance(actor, User):
+        if actor.id is None:
+            raise ValueError("an actor must be a saved user")
+        actor_name, kind = str(actor.id), actor_kind or ActorKind.USER
+    else:
+        actor_name, kind = actor, actor_kind or ActorKind.OS_USER
+    entry = AuditEntry(
+        at=at or utcnow(),
+        actor=actor_name,
+        actor_kind=kind.value,
+        action=AuditAction(action).value,
+        target_type=target_type,
+        target_ids=list(target_ids),
+    )
+    session.add(entry)
+    return entry
