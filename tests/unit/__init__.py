@@ -1,0 +1,1 @@
+"""Unit tests: the domain in-process, no database, no network."""
