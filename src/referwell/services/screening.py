@@ -1,0 +1,591 @@
+"""Use case: screen a whole practice and write a prioritised worklist.
+
+From the database, each client's questionnaires and sessions are reduced to the
+compact summary the rules read by a handful of set-based SQL queries per chunk
+of clients (window functions pick first and latest scores and the attendance
+window), and the one rule engine decides: the rules are never written twice.
+From case files or JSON Lines, each case is validated and assessed as usual.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from referwell.domain.assessment import Assessment, assess_case, assess_summary
+from referwell.domain.case import Event
+from referwell.domain.caseformat import parse_case
+from referwell.domain.errors import FieldError, InvalidInput
+from referwell.domain.measures import INSTRUMENTS
+from referwell.domain.settings import RuleSettings
+from referwell.domain.summary import (
+    Attendance,
+    CaseSummary,
+    InstrumentSummary,
+    Score,
+    suicide_triggers,
+)
+from referwell.domain.vocabulary import RECOMMENDATIONS
+
+RANK = {r: i for i, r in enumerate(RECOMMENDATIONS)}
+DEFAULT_RECENT_DAYS = 90
+
+
+@dataclass(frozen=True, slots=True)
+class WorklistRow:
+    """One screened client: what the engine said and why, without clinical free text."""
+
+    client: str  # the database id, or the case file's name
+    case_id: str
+    clinician: str
+    recommendation: str
+    latest_trigger: date | None
+    headline: str
+    finding_kinds: tuple[str, ...]
+    caution_kinds: tuple[str, ...]
+    services: tuple[str, ...]
+    sort_id: tuple[int, str]
+
+    @classmethod
+    def of(
+        cls, assessment: Assessment, client: str, clinician: str, sort_id: tuple[int, str]
+    ) -> WorklistRow:
+        return cls(
+            client=client,
+            case_id=assessment.case_id,
+            clinician=clinician,
+            recommendation=assessment.recommendation,
+            latest_trigger=assessment.latest_trigger,
+            headline=assessment.headline,
+            finding_kinds=tuple(f.kind for f in assessment.findings),
+            caution_kinds=tuple(c.kind for c in assessment.cautions),
+            services=tuple(n.service for n in assessment.referral_needs),
+            sort_id=sort_id,
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "client": self.client,
+            "case_id": self.case_id,
+            "clinician": self.clinician,
+            "recommendation": self.recommendation,
+            "latest_trigger": self.latest_trigger.isoformat() if self.latest_trigger else None,
+            "headline": self.headline,
+            "finding_kinds": list(self.finding_kinds),
+            "caution_kinds": list(self.caution_kinds),
+            "services": list(self.services),
+        }
+
+
+def worklist_key(row: WorklistRow) -> tuple[int, int, int, tuple[int, str]]:
+    """Most pressing first; within one, newest dated trigger first, undated after dated,
+    then by client id."""
+    trigger = row.latest_trigger
+    return (
+        RANK[row.recommendation],
+        0 if trigger is not None else 1,
+        -trigger.toordinal() if trigger is not None else 0,
+        row.sort_id,
+    )
+
+
+def order_worklist(rows: Iterable[WorklistRow]) -> list[WorklistRow]:
+    return sorted(rows, key=worklist_key)
+
+
+# --- from case files ---------------------------------------------------------
+
+
+def iter_case_sources(path: Path) -> Iterator[tuple[str, Any]]:
+    """(name, decoded case or InvalidInput) from a folder of case files or a JSON Lines file."""
+    from referwell.services.assessing import case_files
+    from referwell.services.caseio import parse_json, read_path
+
+    if path.is_dir():
+        for file in case_files([path]):
+            try:
+                yield file.name, read_path(file)
+            except InvalidInput as exc:
+                yield file.name, exc
+        return
+    with path.open(encoding="utf-8") as lines:
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                yield f"{path.name}:{number}", parse_json(line)
+            except InvalidInput as exc:
+                yield f"{path.name}:{number}", exc
+
+
+def screen_cases(
+    sources: Iterable[tuple[str, Any]],
+    settings: RuleSettings,
+    *,
+    as_of: date,
+    recent_days: int = DEFAULT_RECENT_DAYS,
+    on_refused: Callable[[str, InvalidInput], None] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> list[WorklistRow]:
+    """Assess every case with a session in the last `recent_days` before `as_of`."""
+    rows = []
+    for name, data in sources:
+        if progress is not None:
+            progress(1)
+        try:
+            if isinstance(data, InvalidInput):
+                raise data
+            case = parse_case(data, today=as_of)
+        except InvalidInput as exc:
+            if on_refused is not None:
+                on_refused(name, exc)
+            continue
+        if not any((case.as_of - s.date).days <= recent_days for s in case.sessions):
+            continue
+        rows.append(WorklistRow.of(assess_case(case, settings), name, "", (0, name)))
+    return order_worklist(rows)
+
+
+# --- from the database, in bulk ----------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ScreenScope:
+    database_url: str
+    as_of: date
+    settings: RuleSettings
+    recent_days: int = DEFAULT_RECENT_DAYS
+    practice_id: int | None = None
+    clinician_ids: tuple[int, ...] | None = None
+
+
+def screen_database(
+    scope: ScreenScope,
+    *,
+    chunk_size: int = 5000,
+    workers: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> list[WorklistRow]:
+    """Screen every client in scope with a session in the window; chunked, optionally in
+    several processes (SQLite readers do not block each other in WAL mode)."""
+    from referwell.db.engine import make_engine
+
+    engine = make_engine(scope.database_url)
+    try:
+        with engine.connect() as conn:
+            ids = _clients_in_scope(conn, scope)
+    finally:
+        engine.dispose()
+    chunks = [ids[i : i + chunk_size] for i in range(0, len(ids), chunk_size)]
+    workers = workers if workers is not None else min(os.cpu_count() or 1, 2)
+    rows: list[WorklistRow] = []
+    if workers <= 1 or len(chunks) <= 1:
+        engine = make_engine(scope.database_url)
+        try:
+            for chunk in chunks:
+                with engine.connect() as conn:
+                    rows.extend(screen_chunk(conn, scope, chunk))
+                if progress is not None:
+                    progress(len(chunk))
+        finally:
+            engine.dispose()
+    else:
+        import multiprocessing
+
+        context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
+        with context.Pool(workers) as pool:
+            for chunk, result in zip(
+                chunks, pool.imap(_screen_chunk_job, [(scope, c) for c in chunks]), strict=True
+            ):
+                rows.extend(result)
+                if progress is not None:
+                    progress(len(chunk))
+    return order_worklist(rows)
+
+
+def _screen_chunk_job(job: tuple[ScreenScope, list[int]]) -> list[WorklistRow]:
+    from referwell.db.engine import make_engine
+
+    scope, ids = job
+    engine = make_engine(scope.database_url)
+    try:
+        with engine.connect() as conn:
+            return screen_chunk(conn, scope, ids)
+    finally:
+        engine.dispose()
+
+
+def _clients_in_scope(conn: Any, scope: ScreenScope) -> list[int]:
+    from sqlalchemy import and_, select
+
+    from referwell.db.case_parts import TherapySession
+    from referwell.db.models import Client
+
+    since = scope.as_of - timedelta(days=scope.recent_days)
+    recent = (
+        select(TherapySession.client_id)
+        .where(and_(TherapySession.date >= since, TherapySession.date <= scope.as_of))
+        .distinct()
+    )
+    query = select(Client.id).where(Client.id.in_(recent))
+    if scope.practice_id is not None:
+        query = query.where(Client.practice_id == scope.practice_id)
+    if scope.clinician_ids is not None:
+        query = query.where(Client.clinician_id.in_(scope.clinician_ids))
+    return [row[0] for row in conn.execute(query.order_by(Client.id))]
+
+
+def screen_chunk(conn: Any, scope: ScreenScope, ids: Sequence[int]) -> list[WorklistRow]:
+    """Summaries of these clients from set-based queries, then the one rule engine."""
+    rows = []
+    for client_id, clinician, summary in bulk_summaries(conn, ids, scope.as_of, scope.settings):
+        assessment = assess_summary(summary, scope.settings)
+        rows.append(WorklistRow.of(assessment, str(client_id), clinician, (client_id, "")))
+    return rows
+
+
+def bulk_summaries(
+    conn: Any, ids: Sequence[int], as_of: date, settings: RuleSettings
+) -> Iterator[tuple[int, str, CaseSummary]]:
+    """(client id, clinician username, summary) for each client id, as `summarize` would
+    build it from the client's case file as of `as_of`."""
+    from sqlalchemy import and_, or_, select
+
+    from referwell.db.case_parts import (
+        ClinicianFactor,
+        Concern,
+        FinancialArrangement,
+        Goal,
+        PhysicalSymptom,
+        ReferralReason,
+        StepTaken,
+    )
+    from referwell.db.case_parts import Event as EventRow
+    from referwell.db.models import Client, ClinicianCompetency, ClinicianTraining, User
+
+    if not ids:
+        return
+    lo, hi = min(ids), max(ids)
+    wanted = set(ids)
+
+    def in_chunk(column: Any) -> Any:
+        return and_(column >= lo, column <= hi)
+
+    clients = conn.execute(
+        select(
+            Client.id,
+            Client.external_id,
+            Client.clinician_id,
+            Client.age,
+            Client.format_of_care,
+            Client.current_care,
+            Client.engagement,
+            Client.wants_to_end,
+        ).where(in_chunk(Client.id))
+    ).all()
+    clinician_ids = {c.clinician_id for c in clients if c.id in wanted}
+    usernames = dict(
+        conn.execute(select(User.id, User.username).where(User.id.in_(clinician_ids))).all()
+    )
+    competencies: dict[int, list[str]] = defaultdict(list)
+    for user_id, code in conn.execute(
+        select(ClinicianCompetency.user_id, ClinicianCompetency.code)
+        .where(ClinicianCompetency.user_id.in_(clinician_ids))
+        .order_by(ClinicianCompetency.id)
+    ):
+        competencies[user_id].append(code)
+    training: dict[int, list[str]] = defaultdict(list)
+    for user_id, code in conn.execute(
+        select(ClinicianTraining.user_id, ClinicianTraining.code)
+        .where(ClinicianTraining.user_id.in_(clinician_ids))
+        .order_by(ClinicianTraining.id)
+    ):
+        training[user_id].append(code)
+
+    firsts, latests, counts = _first_and_latest(conn, in_chunk, as_of)
+
+    window = settings.attendance_window
+    recent, attended = _attendance_rows(conn, in_chunk, as_of, window)
+
+    events: dict[int, list[Event]] = defaultdict(list)
+    for r in conn.execute(
+        select(EventRow.client_id, EventRow.date, EventRow.kind, EventRow.discussed)
+        .where(and_(in_chunk(EventRow.client_id), EventRow.date <= as_of))
+        .order_by(EventRow.client_id, EventRow.date, EventRow.id)
+    ):
+        events[r.client_id].append(Event(r.date, r.kind, bool(r.discussed)))
+
+    def codes(model: Any, column: Any) -> dict[int, list[Any]]:
+        out: dict[int, list[Any]] = defaultdict(list)
+        for client_id, value in conn.execute(
+            select(model.client_id, column)
+            .where(in_chunk(model.client_id))
+            .order_by(model.client_id, model.id)
+        ):
+            out[client_id].append(value)
+        return out
+
+    concerns = codes(Concern, Concern.code)
+    factors = codes(ClinicianFactor, ClinicianFactor.code)
+    reasons = codes(ReferralReason, ReferralReason.code)
+    unevaluated: dict[int, list[str]] = defaultdict(list)
+    for client_id, symptom, evaluated in conn.execute(
+        select(
+            PhysicalSymptom.client_id, PhysicalSymptom.symptom, PhysicalSymptom.medically_evaluated
+        )
+        .where(in_chunk(PhysicalSymptom.client_id))
+        .order_by(PhysicalSymptom.client_id, PhysicalSymptom.id)
+    ):
+        if not evaluated:
+            unevaluated[client_id].append(symptom)
+    goals: dict[int, list[tuple[str, str | None]]] = defaultdict(list)
+    for client_id, status, description in conn.execute(
+        select(Goal.client_id, Goal.status, Goal.description)
+        .where(in_chunk(Goal.client_id))
+        .order_by(Goal.client_id, Goal.id)
+    ):
+        if status != "dropped":
+            goals[client_id].append((status, description))
+    financial: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    for client_id, who, kind in conn.execute(
+        select(
+            FinancialArrangement.client_id,
+            FinancialArrangement.counterparty,
+            FinancialArrangement.kind,
+        )
+        .where(in_chunk(FinancialArrangement.client_id))
+        .order_by(FinancialArrangement.client_id, FinancialArrangement.id)
+    ):
+        financial[client_id].append((who, kind))
+    steps: dict[int, dict[str, date | None]] = defaultdict(dict)
+    for client_id, step, when in conn.execute(
+        select(StepTaken.client_id, StepTaken.step, StepTaken.date)
+        .where(
+            and_(
+                in_chunk(StepTaken.client_id),
+                or_(StepTaken.date.is_(None), StepTaken.date <= as_of),
+            )
+        )
+        .order_by(StepTaken.client_id, StepTaken.id)
+    ):
+        steps[client_id][step] = when
+
+    threat_window = settings.threat_window_days
+    for c in clients:
+        if c.id not in wanted:
+            continue
+        cid = c.id
+        instruments = {
+            code: InstrumentSummary(code, firsts[cid][code], latests[cid][code], counts[cid][code])
+            for code in INSTRUMENTS
+            if code in counts.get(cid, {})
+        }
+        window_rows = sorted(recent.get(cid, []), reverse=True)  # oldest of the window first
+        n = window_rows[0][3] if window_rows else 0
+        scheduled = min(n, window)
+        attendance = Attendance(
+            window=window,
+            scheduled=scheduled,
+            missed=tuple(d for _, d, a, _ in window_rows if a in ("no_show", "late_cancel")),
+            late=tuple(d for _, d, a, _ in window_rows if a == "late"),
+            attended_total=attended.get(cid, 0),
+            first_in_window=next((d for rn, d, _, _ in window_rows if rn == scheduled), None),
+            last_in_window=next((d for rn, d, _, _ in window_rows if rn == 1), None),
+        )
+        client_events = events.get(cid, [])
+        client_concerns = tuple(dict.fromkeys(concerns.get(cid, [])))
+        latest_phq9 = latests[cid].get("PHQ-9") if cid in latests else None
+        yield (
+            cid,
+            usernames.get(c.clinician_id, ""),
+            CaseSummary(
+                case_id=c.external_id,
+                as_of=as_of,
+                age=c.age,
+                format_of_care=c.format_of_care,
+                concerns=client_concerns,
+                competencies=frozenset(competencies.get(c.clinician_id, ())),
+                in_training=frozenset(training.get(c.clinician_id, ())),
+                current_care=frozenset(c.current_care or ()),
+                engagement=c.engagement,
+                wants_to_end=bool(c.wants_to_end),
+                instruments=instruments,
+                attendance=attendance,
+                suicide_triggers=suicide_triggers(
+                    latest_phq9, client_events, client_concerns, as_of, settings
+                ),
+                threats_to_others=tuple(
+                    e
+                    for e in client_events
+                    if e.kind == "threat_to_others" and (as_of - e.date).days <= threat_window
+                ),
+                threats_to_clinician=tuple(
+                    e for e in client_events if e.kind == "threat_to_clinician"
+                ),
+                romantic_advances=tuple(e for e in client_events if e.kind == "romantic_advance"),
+                boundary_crossings=tuple(e for e in client_events if e.kind == "boundary_crossing"),
+                steps=steps.get(cid, {}),
+                factors=frozenset(factors.get(cid, ())),
+                reasons=tuple(dict.fromkeys(reasons.get(cid, []))),
+                unevaluated_symptoms=tuple(unevaluated.get(cid, [])),
+                goals=tuple(goals.get(cid, [])),
+                financial=tuple(financial.get(cid, [])),
+            ),
+        )
+
+
+def _first_and_latest(
+    conn: Any, in_chunk: Callable[[Any], Any], as_of: date
+) -> tuple[dict[int, dict[str, Score]], dict[int, dict[str, Score]], dict[int, dict[str, int]]]:
+    from sqlalchemy import and_, func, or_, select
+
+    from referwell.db.case_parts import Measure
+
+    # First and latest score per instrument (date order, ties by insertion), and the count.
+    ranked = (
+        select(
+            Measure.client_id,
+            Measure.instrument,
+            Measure.date,
+            Measure.total,
+            Measure.items,
+            func.row_number()
+            .over(
+                partition_by=(Measure.client_id, Measure.instrument),
+                order_by=(Measure.date, Measure.id),
+            )
+            .label("rf"),
+            func.row_number()
+            .over(
+                partition_by=(Measure.client_id, Measure.instrument),
+                order_by=(Measure.date.desc(), Measure.id.desc()),
+            )
+            .label("rl"),
+            func.count().over(partition_by=(Measure.client_id, Measure.instrument)).label("n"),
+        )
+        .where(and_(in_chunk(Measure.client_id), Measure.date <= as_of))
+        .subquery()
+    )
+    firsts: dict[int, dict[str, Score]] = defaultdict(dict)
+    latests: dict[int, dict[str, Score]] = defaultdict(dict)
+    counts: dict[int, dict[str, int]] = defaultdict(dict)
+    for r in conn.execute(select(ranked).where(or_(ranked.c.rf == 1, ranked.c.rl == 1))):
+        items = r.items
+        item9 = items[8] if items is not None and r.instrument == "PHQ-9" else None
+        score = Score(r.date, r.total, item9)
+        if r.rf == 1:
+            firsts[r.client_id][r.instrument] = score
+        if r.rl == 1:
+            latests[r.client_id][r.instrument] = score
+        counts[r.client_id][r.instrument] = r.n
+    return firsts, latests, counts
+
+
+def _attendance_rows(
+    conn: Any, in_chunk: Callable[[Any], Any], as_of: date, window: int
+) -> tuple[dict[int, list[tuple[int, date, str, int]]], dict[int, int]]:
+    from sqlalchemy import and_, func, or_, select
+
+    from referwell.db.case_parts import TherapySession
+
+    # The attendance window: the last N scheduled sessions, and every attended one.
+    sessions_ranked = (
+        select(
+            TherapySession.client_id,
+            TherapySession.date,
+            TherapySession.attendance,
+            func.row_number()
+            .over(
+                partition_by=TherapySession.client_id,
+                order_by=(TherapySession.date.desc(), TherapySession.id.desc()),
+            )
+            .label("rn"),
+            func.count().over(partition_by=TherapySession.client_id).label("n"),
+        )
+        .where(and_(in_chunk(TherapySession.client_id), TherapySession.date <= as_of))
+        .subquery()
+    )
+    recent: dict[int, list[tuple[int, date, str, int]]] = defaultdict(list)
+    for r in conn.execute(
+        select(sessions_ranked).where(
+            and_(
+                sessions_ranked.c.rn <= window,
+                or_(
+                    sessions_ranked.c.attendance.in_(("no_show", "late_cancel", "late")),
+                    sessions_ranked.c.rn == 1,
+                    sessions_ranked.c.rn == func.min(sessions_ranked.c.n, window)
+                    if conn.dialect.name == "sqlite"
+                    else sessions_ranked.c.rn == func.least(sessions_ranked.c.n, window),
+                ),
+            )
+        )
+    ):
+        recent[r.client_id].append((r.rn, r.date, r.attendance, r.n))
+    attended = dict(
+        conn.execute(
+            select(TherapySession.client_id, func.count())
+            .where(
+                and_(
+                    in_chunk(TherapySession.client_id),
+                    TherapySession.date <= as_of,
+                    TherapySession.attendance.in_(("attended", "late")),
+                )
+            )
+            .group_by(TherapySession.client_id)
+        ).all()
+    )
+    return recent, attended
+
+
+# --- output ------------------------------------------------------------------
+
+CSV_COLUMNS = (
+    "rank", "client", "case_id", "clinician", "recommendation", "latest_trigger",
+    "finding_kinds", "caution_kinds", "services", "headline",
+)  # fmt: skip
+
+
+def worklist_csv(rows: Sequence[WorklistRow]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for rank, row in enumerate(rows, start=1):
+        d = row.as_dict()
+        writer.writerow(
+            [
+                rank,
+                d["client"],
+                d["case_id"],
+                d["clinician"],
+                d["recommendation"],
+                d["latest_trigger"] or "",
+                " ".join(d["finding_kinds"]),
+                " ".join(d["caution_kinds"]),
+                " ".join(d["services"]),
+                d["headline"],
+            ]
+        )
+    return buffer.getvalue()
+
+
+def worklist_json(rows: Sequence[WorklistRow], as_of: date) -> str:
+    return json.dumps(
+        {
+            "format": "referwell.worklist/1",
+            "as_of": as_of.isoformat(),
+            "clients": [r.as_dict() for r in rows],
+        },
+        indent=2,
+    )
+
+
+def refused_error(name: str) -> InvalidInput:
+    return InvalidInput([FieldError("(file)", f"{name}: not a case file")])
