@@ -36,8 +36,9 @@ def make_engine(url: str | URL, *, foreign_keys: bool = True, echo: bool = False
     @event.listens_for(engine, "connect")
     def _configure_sqlite(dbapi_connection: Any, connection_record: Any) -> None:
         del connection_record
-        # pysqlite's own transaction handling starts transactions late and
-        # commits before DDL; turn it off and begin explicitly (_begin below).
+        # pysqlite begins a transaction only before INSERT/UPDATE/DELETE, so
+        # reads, DDL and savepoints would run outside it: turn that off and
+        # begin explicitly (_begin below).
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         try:
