@@ -24,10 +24,15 @@ def random_case(rng: random.Random, case_id: str, as_of: date) -> dict[str, Any]
         when = day(200) if rng.random() < 0.8 else as_of.isoformat()
         if rng.random() < 0.85:
             level = rng.random()
-            items = [min(inst.item_max, max(0, round(rng.gauss(level * inst.item_max, 0.8)))) for _ in range(inst.item_count)]
+            items = [
+                min(inst.item_max, max(0, round(rng.gauss(level * inst.item_max, 0.8))))
+                for _ in range(inst.item_count)
+            ]
             measures.append({"instrument": code, "date": when, "items": items})
         else:
-            measures.append({"instrument": code, "date": when, "total": rng.randint(0, inst.total_max)})
+            measures.append(
+                {"instrument": code, "date": when, "total": rng.randint(0, inst.total_max)}
+            )
     sessions = [
         {"date": day(200), "attendance": rng.choices(v.ATTENDANCE, [60, 10, 12, 10, 8])[0]}
         for _ in range(rng.choice([0, 1, 5, 10, 12, 20, 30]))
@@ -53,7 +58,10 @@ def random_case(rng: random.Random, case_id: str, as_of: date) -> dict[str, Any]
         "format_of_care": rng.choices(v.FORMATS_OF_CARE, [85, 10, 5])[0],
         "concerns": some(v.CONDITIONS, 3),
         "physical_symptoms": [
-            {"symptom": rng.choice(["fatigue", "headaches", "palpitations"]), "medically_evaluated": rng.random() < 0.5}
+            {
+                "symptom": rng.choice(["fatigue", "headaches", "palpitations"]),
+                "medically_evaluated": rng.random() < 0.5,
+            }
             for _ in range(rng.choice([0, 0, 1, 2]))
         ],
         "measures": measures,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 from datetime import date, timedelta
 
@@ -30,7 +31,9 @@ def _seed(session, n: int, seed: int) -> list[int]:
     rng = random.Random(seed)
     practice = Practice(name="Screening practice")
     clinicians = [
-        User(practice=practice, username=f"clin{i}", display_name=f"Clinician {i}", role="clinician")
+        User(
+            practice=practice, username=f"clin{i}", display_name=f"Clinician {i}", role="clinician"
+        )
         for i in range(3)
     ]
     session.add_all(clinicians)
@@ -70,7 +73,13 @@ def _fields(assessment_or_row):
     return (a.recommendation, a.finding_kinds, a.caution_kinds, a.services, a.latest_trigger)
 
 
-@pytest.mark.parametrize("settings", [RuleSettings(), RuleSettings(attendance_window=4, attendance_missed_threshold=1, threat_window_days=5)])
+@pytest.mark.parametrize(
+    "settings",
+    [
+        RuleSettings(),
+        RuleSettings(attendance_window=4, attendance_missed_threshold=1, threat_window_days=5),
+    ],
+)
 def test_bulk_summaries_agree_with_assessing_each_client_alone(session, settings):
     ids = _seed(session, 400, seed=11)
     scope = ScreenScope(database_url="", as_of=TODAY, settings=settings, recent_days=10_000)
@@ -109,9 +118,16 @@ def test_screen_database_filters_by_recent_session_orders_and_runs_in_processes(
     assert {int(r.client): _fields(r) for r in single} == expected
     assert single == order_worklist(single)
     ranks = [r.recommendation for r in single]
-    order = ["urgent_safety", "refer", "refer_adjunct", "consult_first", "plan_termination", "continue"]
+    order = [
+        "urgent_safety",
+        "refer",
+        "refer_adjunct",
+        "consult_first",
+        "plan_termination",
+        "continue",
+    ]
     assert ranks == sorted(ranks, key=order.index)
-    for a, b in zip(single, single[1:], strict=False):
+    for a, b in itertools.pairwise(single):
         if a.recommendation == b.recommendation:
             if a.latest_trigger and b.latest_trigger:
                 assert a.latest_trigger >= b.latest_trigger

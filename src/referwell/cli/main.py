@@ -149,6 +149,10 @@ from referwell.cli.measures import measures_app  # noqa: E402 - groups register 
 
 app.add_typer(measures_app, name="measures")
 
+from referwell.cli.screen import screen  # noqa: E402 - commands register after the app
+
+app.command()(screen)
+
 schema_app = typer.Typer(help="Print the JSON Schema of a format.", no_args_is_help=True)
 app.add_typer(schema_app, name="schema")
 

@@ -32,6 +32,7 @@ class AuditAction(StrEnum):
     """What an audited act did; `area:verb`."""
 
     CASELOAD_READ = "caseload:read"
+    SCREEN_READ = "screen:read"
     CLIENT_CREATE = "client:create"
     CLIENT_READ = "client:read"
     CLIENT_UPDATE = "client:update"

@@ -589,3 +589,68 @@ def worklist_json(rows: Sequence[WorklistRow], as_of: date) -> str:
 
 def refused_error(name: str) -> InvalidInput:
     return InvalidInput([FieldError("(file)", f"{name}: not a case file")])
+
+
+def screen_all_practices(
+    database_url: str,
+    as_of: date,
+    *,
+    recent_days: int = DEFAULT_RECENT_DAYS,
+    practice_id: int | None = None,
+    settings_override: RuleSettings | None = None,
+    workers: int | None = None,
+    progress: Callable[[int], None] | None = None,
+    actor: str | None = None,
+) -> list[WorklistRow]:
+    """Screen each practice with its own rule settings (or the override), audit one read
+    entry naming the clients screened, and return one worklist in priority order."""
+    from sqlalchemy import select
+
+    from referwell.db.audit import AuditAction, os_user, record
+    from referwell.db.engine import make_engine, make_session_factory
+    from referwell.db.models import Practice
+
+    engine = make_engine(database_url)
+    try:
+        with make_session_factory(engine)() as session:
+            query = select(Practice.id, Practice.rule_settings).order_by(Practice.id)
+            if practice_id is not None:
+                query = query.where(Practice.id == practice_id)
+            practices = session.execute(query).all()
+        if practice_id is not None and not practices:
+            raise InvalidInput(
+                [FieldError("--practice", f"no practice with id {practice_id}")], what="screen"
+            )
+        rows: list[WorklistRow] = []
+        for pid, overrides in practices:
+            settings = settings_override or RuleSettings.from_mapping(
+                overrides or {}, where="practice.rule_settings"
+            )
+            scope = ScreenScope(database_url, as_of, settings, recent_days, pid)
+            rows.extend(screen_database(scope, workers=workers, progress=progress))
+        with make_session_factory(engine)() as session:
+            record(
+                session,
+                AuditAction.SCREEN_READ,
+                actor=actor or os_user(),
+                target_type="client",
+                target_ids=[int(r.client) for r in rows],
+            )
+            session.commit()
+    finally:
+        engine.dispose()
+    return order_worklist(rows)
+
+
+def count_clients(database_url: str) -> int:
+    from sqlalchemy import func, select
+
+    from referwell.db.engine import make_engine
+    from referwell.db.models import Client
+
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(Client)).scalar_one())
+    finally:
+        engine.dispose()
