@@ -414,3 +414,14 @@ def test_a_busy_case_carries_every_required_citation() -> None:
         assert cites(f, f["kind"]), f["kind"]
     for c in a["cautions"]:
         assert cites(c, f"caution:{c['kind']}"), c["kind"]
+
+
+def test_first_and_latest_scores_on_a_shared_date_keep_file_order() -> None:
+    a = run(make_case(measures=[phq9(day(60), 20), phq9(day(60), 10), phq9(day(3), 14)]))
+    assert measure(a, "PHQ-9")["first"] == 20
+    assert measure(a, "PHQ-9")["change"] == -6
+    assert measure(a, "PHQ-9")["reliable_improvement"] is True
+    b = run(make_case(measures=[phq9(day(60), 10), phq9(day(60), 20), phq9(day(3), 14)]))
+    assert measure(b, "PHQ-9")["first"] == 10
+    c = run(make_case(measures=[phq9(day(3), 14), phq9(day(3), 9)]))
+    assert measure(c, "PHQ-9")["latest"] == 9

@@ -440,6 +440,9 @@ def test_a_yaml_language_code_no_is_norwegian_not_false() -> None:
     "client",
     [
         "{age: 34, telehealth_ok: !!bool yes}",  # read as false today: a silent conversion
+        "{age: 34, wants_to_end: !!bool 'no'}",  # the string "no" read as false
+        "{age: ! 34}",  # the non-specific tag
+        "{age: !<tag:yaml.org,2002:int> '34'}",  # a verbatim tag
         "{age: !!int '34'}",  # a quoted string turned into a number
         "{age: 34, postal_code: !!str 80202}",
         "!!map {age: 34}",
@@ -447,8 +450,8 @@ def test_a_yaml_language_code_no_is_norwegian_not_false() -> None:
 )
 @pytest.mark.xfail(
     strict=True,
-    reason="engine bug: YAML tags from the standard set (!!bool, !!int, !!str, !!map) are "
-    "accepted, though case-format.md says 'no anchors or tags' and wrong types are 'never "
+    reason="engine bug: YAML tags from the standard set (!!bool, !!int, !!str, !!map, "
+    "the non-specific ! and verbatim !<tag:yaml.org,2002:...>) are accepted, though case-format.md says 'no anchors or tags' and wrong types are 'never "
     "converted' (!!bool yes is read as false)",
 )
 def test_every_yaml_tag_is_refused_even_the_standard_ones(client: str) -> None:
@@ -586,3 +589,30 @@ def test_to_dict_is_canonical_and_round_trips(path: Path) -> None:
     again = parse_case(canonical)
     assert again.to_dict() == canonical
     assert assess_case(again).as_dict() == assess_case(case).as_dict()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "path"),
+    [
+        ({"physical_symptoms": [{"symptom": "pain"}]}, "physical_symptoms[0].medically_evaluated"),
+        ({"physical_symptoms": [{"medically_evaluated": True}]}, "physical_symptoms[0].symptom"),
+        ({"measures": [{"date": "2026-11-01", "total": 3}]}, "measures[0].instrument"),
+        ({"measures": [{"instrument": "GAD-7", "total": 3}]}, "measures[0].date"),
+        ({"sessions": [{"attendance": "late"}]}, "sessions[0].date"),
+        ({"sessions": [{"date": "2026-11-01"}]}, "sessions[0].attendance"),
+        ({"events": [{"date": "2026-11-01"}]}, "events[0].kind"),
+        ({"events": [{"kind": "self_harm"}]}, "events[0].date"),
+        ({"steps_taken": [{"step": "supervision"}]}, "steps_taken[0].date"),
+        ({"steps_taken": [{"date": "2026-11-01"}]}, "steps_taken[0].step"),
+        ({"goals": [{"description": "sleep"}]}, "goals[0].status"),
+        ({"financial_arrangements": [{"kind": "none"}]}, "financial_arrangements[0].with"),
+        ({"financial_arrangements": [{"with": "x"}]}, "financial_arrangements[0].kind"),
+        ({"clinician": {"competencies": None}}, "clinician.competencies"),
+        ({"client": {"age": None}}, "client.age"),
+        ({"format": None}, "format"),
+    ],
+)
+def test_required_fields_of_every_entry(overrides: dict, path: str) -> None:
+    error = refusal(make_case(**overrides))
+    assert path in by_path(error), str(error)
+    assert "missing" in by_path(error)[path]

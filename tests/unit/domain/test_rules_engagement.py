@@ -146,3 +146,13 @@ def test_attendance_finding_evidence_names_the_window_span() -> None:
     listed = sessions(*["attended"] * 7, "late", "late", "late", last=2)
     f = the_finding(run(make_case(sessions=listed)), ATTENDANCE)
     assert day(2) in evidence_text(f)
+
+
+def test_sessions_on_one_date_keep_file_order_for_the_window() -> None:
+    same_day = "2026-11-13"
+    missed_first = ["no_show"] * 3 + ["attended"] * 8
+    missed_last = ["attended"] * 8 + ["no_show"] * 3
+    first = run(make_case(sessions=[{"date": same_day, "attendance": a} for a in missed_first]))
+    last = run(make_case(sessions=[{"date": same_day, "attendance": a} for a in missed_last]))
+    assert ATTENDANCE not in finding_kinds(first)  # the first listed falls out of the last 10
+    assert ATTENDANCE in finding_kinds(last)
