@@ -22,7 +22,7 @@ from referwell.domain.errors import InvalidInput
 from referwell.domain.settings import RuleSettings
 
 from ..builders import CITATION_TABLE, RECOMMENDATION_ORDER, make_case
-from ..strategies import TEXT, cases
+from ..strategies import cases, invalid_cases
 
 PROPERTY = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 SCHEMA = Draft202012Validator(case_schema(), format_checker=Draft202012Validator.FORMAT_CHECKER)
@@ -243,128 +243,6 @@ def test_additions_the_rules_ignore_change_nothing(
 
 
 # --- invalid cases ---------------------------------------------------------------------------------
-
-
-def _objects(case: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
-    """Every object of the case with its path."""
-    out: list[tuple[str, dict[str, Any]]] = [
-        ("", case),
-        ("clinician", case["clinician"]),
-        ("client", case["client"]),
-    ]
-    if "preferences" in case["client"]:
-        out.append(("client.preferences", case["client"]["preferences"]))
-    for key in (
-        "physical_symptoms",
-        "measures",
-        "sessions",
-        "events",
-        "steps_taken",
-        "goals",
-        "financial_arrangements",
-    ):
-        for i, entry in enumerate(case.get(key, [])):
-            if isinstance(entry, dict):
-                out.append((f"{key}[{i}]", entry))
-    return out
-
-
-def _join(path: str, key: str) -> str:
-    return f"{path}.{key}" if path else key
-
-
-@st.composite
-def invalid_cases(draw: st.DrawFn) -> tuple[dict[str, Any], date, str, str]:
-    """(a case with one thing wrong, today, the path that must be named, what was done)."""
-    case, today = draw(cases())
-    case = copy.deepcopy(case)
-    as_of = date.fromisoformat(case["as_of"]) if "as_of" in case else today
-    how = draw(st.sampled_from(["wrong_type", "unknown_key", "unknown_code", "future_date"]))
-
-    if how == "unknown_key":
-        path, obj = draw(st.sampled_from(_objects(case)))
-        key = "zz_" + draw(st.text(alphabet="abcdefgh_", min_size=1, max_size=8))
-        obj[key] = draw(st.one_of(st.integers(), TEXT, st.booleans()))
-        return case, today, _join(path, key), how
-
-    if how == "wrong_type":
-        choices: list[tuple[str, Any]] = [
-            ("client.age", str(case["client"]["age"])),
-            ("client.age", float(case["client"]["age"]) + draw(st.sampled_from([0.0, 0.5]))),
-            ("client.age", True),
-            ("client.telehealth_ok", draw(st.sampled_from(["yes", "true", 1, "on"]))),
-            ("client.wants_to_end", draw(st.sampled_from(["no", "false", 0, "off"]))),
-            ("client.postal_code", draw(st.integers(0, 99999))),
-            ("id", draw(st.integers())),
-            ("concerns", "depression"),
-            ("clinician.competencies", "cbt"),
-            ("as_of", int(as_of.strftime("%Y%m%d"))),
-        ]
-        for key in ("measures", "sessions", "events"):
-            for i in range(len(case.get(key, []))):
-                choices.append((f"{key}[{i}].date", int(as_of.strftime("%Y%m%d"))))
-        path, value = draw(st.sampled_from(choices))
-        if isinstance(value, float) and value.is_integer():
-            # JSON Schema counts 34.0 as an integer; only the validator can refuse it.
-            how = "whole_float"
-        head, _, tail = path.partition(".")
-        if "[" in head or "[" in tail:
-            key, _, rest = path.partition("[")
-            index, _, field = rest.partition("].")
-            case[key][int(index)][field] = value
-        elif tail:
-            case[head][tail] = value
-        else:
-            case[head] = value
-        return case, today, path, how
-
-    if how == "unknown_code":
-        bad = "zz_" + draw(st.text(alphabet="qxz", min_size=1, max_size=6))
-        lists = [
-            ("concerns", case["concerns"]),
-            ("clinician.competencies", case["clinician"]["competencies"]),
-            ("clinician_factors", case.setdefault("clinician_factors", [])),
-            ("considering_referral_because", case.setdefault("considering_referral_because", [])),
-            ("steps_taken", case.setdefault("steps_taken", [])),
-            ("client.current_care", case["client"].setdefault("current_care", [])),
-            ("client.languages", case["client"].setdefault("languages", [])),
-        ]
-        fields: list[tuple[str, dict[str, Any], str]] = [
-            ("client", case["client"], "engagement"),
-            ("", case, "format_of_care"),
-        ]
-        for key, field in (
-            ("sessions", "attendance"),
-            ("events", "kind"),
-            ("measures", "instrument"),
-            ("goals", "status"),
-            ("financial_arrangements", "kind"),
-        ):
-            for i, entry in enumerate(case.get(key, [])):
-                fields.append((f"{key}[{i}]", entry, field))
-        if draw(st.booleans()):
-            path, codes = draw(st.sampled_from(lists))
-            at = draw(st.integers(0, len(codes)))
-            codes.insert(at, bad)
-            return case, today, f"{path}[{at}]", how
-        path, obj, field = draw(st.sampled_from(fields))
-        obj[field] = bad
-        return case, today, _join(path, field), how
-
-    later = (as_of + timedelta(days=draw(st.integers(1, 400)))).isoformat()
-    dated = [
-        (f"{key}[{i}].date", entry)
-        for key in ("measures", "sessions", "events", "steps_taken")
-        for i, entry in enumerate(case.get(key, []))
-        if isinstance(entry, dict)
-    ]
-    if dated and draw(st.booleans()):
-        path, entry = draw(st.sampled_from(dated))
-        entry["date"] = later
-        return case, today, path, how
-    sessions = case.setdefault("sessions", [])
-    sessions.append({"date": later, "attendance": "attended"})
-    return case, today, f"sessions[{len(sessions) - 1}].date", how
 
 
 @PROPERTY
