@@ -165,16 +165,21 @@ def schema_case() -> None:
     sys.stdout.write(json.dumps(case_schema(), indent=2) + "\n")
 
 
-@app.command()
-def demo() -> None:
-    """Assess the example cases that ship with referwell, as a terminal report."""
-    from referwell.cli.report import render
-    from referwell.domain.settings import RuleSettings
-    from referwell.services.assessing import assess_path, case_files
+from referwell.cli.practice import (  # noqa: E402 - commands register after the app
+    db_app,
+    demo,
+    export_case,
+    import_cases,
+    serve,
+    synth_app,
+)
 
-    folder = Path(__file__).resolve().parent.parent / "examples"
-    for path in case_files([folder]):
-        render(assess_path(path, RuleSettings()), out, path.name)
+app.add_typer(db_app, name="db")
+app.add_typer(synth_app, name="synth")
+app.command()(serve)
+app.command("import")(import_cases)
+app.command("export")(export_case)
+app.command()(demo)
 
 
 def run() -> None:

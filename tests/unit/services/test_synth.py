@@ -55,9 +55,7 @@ def test_shares_follow_the_measures_document() -> None:
             and (AS_OF - date.fromisoformat(sessions[-1]["date"])).days > 14
         ):
             dropped_out += 1
-        if any(
-            m["instrument"] == "PHQ-9" and m["items"][8] > 0 for m in case.get("measures", [])
-        ):
+        if any(m["instrument"] == "PHQ-9" and m["items"][8] > 0 for m in case.get("measures", [])):
             item9 += 1
     count = len(cases)
     assert 0.05 <= deteriorated / count <= 0.10
@@ -109,7 +107,12 @@ def test_every_code_appears_somewhere(clients: int) -> None:
     assert any(13 <= age <= 17 for age in ages)
     assert max(ages) >= 65
     assert any(not s["medically_evaluated"] for c in cases for s in c.get("physical_symptoms", []))
-    assert any(m["items"][8] > 0 for c in cases for m in c.get("measures", []) if m["instrument"] == "PHQ-9")
+    assert any(
+        m["items"][8] > 0
+        for c in cases
+        for m in c.get("measures", [])
+        if m["instrument"] == "PHQ-9"
+    )
 
 
 def test_prohibited_arrangements_are_rare() -> None:
@@ -117,7 +120,10 @@ def test_prohibited_arrangements_are_rare() -> None:
     prohibited = sum(
         1
         for case in cases
-        if any(a["kind"] in v.PROHIBITED_FINANCIAL_KINDS for a in case.get("financial_arrangements", []))
+        if any(
+            a["kind"] in v.PROHIBITED_FINANCIAL_KINDS
+            for a in case.get("financial_arrangements", [])
+        )
     )
     assert 4 <= prohibited <= 0.01 * len(cases)
 

@@ -1,0 +1,132 @@
+"""Use cases: case files into the database for a clinician, and a client's case file out.
+
+Both are audited with the actor the caller names (the CLI names the
+operating-system user). Import is all or nothing: every case is checked
+before anything is written, and one refusal writes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from referwell.db.cases import ClinicianProfile
+from referwell.db.uow import UnitOfWork
+from referwell.domain.errors import FieldError, InvalidInput
+
+
+@dataclass(frozen=True, slots=True)
+class Imported:
+    """Clients made by an import: their ids in file order, and whose caseload they joined."""
+
+    client_ids: tuple[int, ...]
+    clinician: str
+    practice_id: int
+
+
+def _refused(path: str, message: str) -> InvalidInput:
+    return InvalidInput([FieldError(path, message)])
+
+
+def import_cases(
+    uow: UnitOfWork,
+    cases: Sequence[tuple[str, Mapping[str, Any]]],
+    *,
+    clinician: str,
+    actor: str,
+    practice_id: int | None = None,
+    clinician_profile: ClinicianProfile = "merge",
+) -> Imported:
+    """Store validated cases (name, decoded case) as new clients of `clinician` (a username).
+
+    Raises InvalidInput naming the option or the case at fault, having written nothing.
+    """
+    from sqlalchemy import select
+
+    from referwell.db.audit import AuditAction, record
+    from referwell.db.cases import CaseExistsError, import_case
+    from referwell.db.models import User
+    from referwell.services.synth_lists import invented_name_for
+
+    with uow:
+        session = uow.session
+        user = session.scalar(select(User).where(User.username == clinician))
+        if user is None or user.role != "clinician":
+            raise _refused("--clinician", f'no clinician with the username "{clinician}"')
+        if practice_id is not None and user.practice_id != practice_id:
+            raise _refused(
+                "--practice",
+                f'clinician "{clinician}" belongs to practice {user.practice_id}, not {practice_id}',
+            )
+        ids = []
+        for name, case in cases:
+            try:
+                client = import_case(
+                    session,
+                    user.practice_id,
+                    user.id,
+                    case,
+                    display_name=invented_name_for(str(case["id"])),
+                    clinician_profile=clinician_profile,
+                )
+            except CaseExistsError as error:
+                raise _refused(
+                    f"{name}: id",
+                    f'case "{error.external_id}" is already client {error.client_id} of this '
+                    "practice; give the case a new id",
+                ) from None
+            ids.append(client.id)
+        record(
+            session, AuditAction.CLIENT_IMPORT, actor=actor, target_type="client", target_ids=ids
+        )
+        uow.commit()
+        return Imported(tuple(ids), clinician, user.practice_id)
+
+
+def export_case(
+    uow: UnitOfWork,
+    client: str,
+    *,
+    actor: str,
+    as_of: date,
+    practice_id: int | None = None,
+) -> dict[str, Any]:
+    """A client's case file as of `as_of`; `client` is a client id or a case id.
+
+    Raises InvalidInput naming CLIENT or --practice when the client cannot be told.
+    """
+    from sqlalchemy import select
+
+    from referwell.db.audit import AuditAction, record
+    from referwell.db.cases import case_dict_for_client
+    from referwell.db.models import Client
+
+    with uow:
+        session = uow.session
+        query = select(Client.id)
+        if client.isdigit():
+            query = query.where(Client.id == int(client))
+        else:
+            query = query.where(Client.external_id == client)
+        if practice_id is not None:
+            query = query.where(Client.practice_id == practice_id)
+        found = session.scalars(query.limit(2)).all()
+        if not found:
+            raise _refused("CLIENT", f'no client "{client}"; give a client id or a case id')
+        if len(found) > 1:
+            raise _refused(
+                "--practice",
+                f'case id "{client}" is used in several practices; say which with --practice',
+            )
+        case = case_dict_for_client(session, found[0], as_of)
+        record(
+            session,
+            AuditAction.CLIENT_EXPORT,
+            actor=actor,
+            target_type="client",
+            target_ids=[found[0]],
+        )
+        uow.commit()
+        return case
