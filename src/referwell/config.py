@@ -9,6 +9,7 @@ an environment variable, the `[referwell]` table of the TOML file named by
 | `data_dir`     | `REFERWELL_DATA_DIR`     | `./var`                                      |
 | `database_url` | `REFERWELL_DATABASE_URL` | `sqlite:///<data_dir>/referwell.sqlite3`     |
 | `secret_key`   | `REFERWELL_SECRET_KEY`   | made once into `<data_dir>/secret_key` (0600) |
+| `secure_cookies` | `REFERWELL_SECURE_COOKIES` | `false`; `true` marks the session cookie Secure (serve over HTTPS) |
 
 A relative `data_dir` counts from the current directory when it comes from the
 environment or the default, and from the TOML file's directory when it comes
@@ -33,6 +34,7 @@ ENV_VARS: Mapping[str, str] = {
     "data_dir": "REFERWELL_DATA_DIR",
     "database_url": "REFERWELL_DATABASE_URL",
     "secret_key": "REFERWELL_SECRET_KEY",
+    "secure_cookies": "REFERWELL_SECURE_COOKIES",
 }
 TOML_TABLE = "referwell"
 DEFAULT_DATA_DIR = "./var"
@@ -55,6 +57,8 @@ class AppConfig:
     data_dir: Path
     database_url: str
     secret_key: str = field(repr=False)  # signs session cookies: never in logs or reprs
+    # The session cookie is sent over HTTPS only; on for any deployment behind TLS.
+    secure_cookies: bool = False
 
 
 def load_config(env: Mapping[str, str] = os.environ) -> AppConfig:
@@ -82,7 +86,28 @@ def load_config(env: Mapping[str, str] = os.environ) -> AppConfig:
     key_setting = setting("secret_key")
     secret_key = key_setting[0] if key_setting else _stored_secret_key(data_dir)
 
-    return AppConfig(data_dir=data_dir, database_url=database_url, secret_key=secret_key)
+    secure_setting = setting("secure_cookies")
+    secure_cookies = _boolean(secure_setting[0], "secure_cookies") if secure_setting else False
+
+    return AppConfig(
+        data_dir=data_dir,
+        database_url=database_url,
+        secret_key=secret_key,
+        secure_cookies=secure_cookies,
+    )
+
+
+_TRUE = frozenset({"true", "1", "yes", "on"})
+_FALSE = frozenset({"false", "0", "no", "off"})
+
+
+def _boolean(value: str, key: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    raise ConfigError(f"{key} must be true or false; got {value!r}", key)
 
 
 def _absolute(path: Path, base: Path | None) -> Path:
@@ -119,6 +144,9 @@ def _read_toml(name: str | None) -> tuple[dict[str, str], Path | None]:
             hint = f"; did you mean {nearest[0]!r}?" if nearest else ""
             known = ", ".join(ENV_VARS)
             raise ConfigError(f"{path}: unknown key {TOML_TABLE}.{key}{hint} (known: {known})", key)
+        if isinstance(value, bool):  # secure_cookies = true
+            values[key] = "true" if value else "false"
+            continue
         if not isinstance(value, str) or not value:
             raise ConfigError(f"{path}: {TOML_TABLE}.{key} must be a non-empty string", key)
         values[key] = value

@@ -1,0 +1,300 @@
+"""Use cases: a clinician's caseload, and the supervisees' clients a supervisor should look at.
+
+Both always reflect today: every stale assessment among the clients listed is
+recomputed and stored before the list is ordered (see `freshness`). Fresh
+ones are not recomputed, and a page costs a fixed number of queries: the
+clients with the columns of their newest assessment, then the results of the
+rows shown. The order is the most pressing recommendation first, and within
+one recommendation the most recently changed record first.
+
+Viewing a list is one read entry in the audit log naming the clients shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Final
+
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.orm import Session, aliased
+
+from referwell.db.audit import AuditAction
+from referwell.db.models import RECOMMENDATIONS, Client, StoredAssessment, User
+from referwell.db.uow import UnitOfWork
+from referwell.services.auditing import ReadAudit
+from referwell.services.freshness import (
+    is_current,
+    newest_assessment_id,
+    practice_rule_settings,
+    refresh_assessments,
+)
+from referwell.services.permissions import Actor, Rule, require_rule
+
+PAGE_SIZE: Final = 100
+# The recommendations a supervisor is shown: everything but plan_termination and continue.
+NEEDS_ATTENTION_RANK: Final = RECOMMENDATIONS.index("consult_first") + 1
+
+FLAGS: Final = {
+    "risk": "Risk",
+    "not_on_track": "Not on track",
+    "deterioration": "Deterioration",
+    "attendance": "Attendance",
+    "competence": "Competence",
+    "cautions": "Cautions",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class CaseloadRow:
+    """One client in a list: who, what the current assessment recommends, and the flags."""
+
+    client_id: int
+    display_name: str
+    clinician_id: int
+    clinician_name: str
+    recommendation: str | None  # None: the stored case could not be assessed
+    headline: str
+    flags: tuple[str, ...]
+    as_of: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class Caseload:
+    """A page of a caseload, with counts over the whole of it."""
+
+    rows: tuple[CaseloadRow, ...]
+    total: int
+    page: int = 1
+    page_size: int = PAGE_SIZE
+    counts: Mapping[str, int] = field(default_factory=dict)  # clients by recommendation
+    recomputed: int = 0
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+
+def flags_of(result: Mapping[str, Any]) -> tuple[str, ...]:
+    """The caseload flags an assessment raises, in the order of `FLAGS`."""
+    kinds = {finding["kind"] for finding in result.get("findings", ())}
+    item9 = any(
+        (measure.get("item9") or 0) > 0
+        for measure in result.get("measures", ())
+        if measure.get("instrument") == "PHQ-9"
+    )
+    raised = {
+        "risk": item9 or any(kind.startswith("safety.") for kind in kinds),
+        "not_on_track": "progress.not_on_track" in kinds,
+        "deterioration": "progress.deterioration" in kinds,
+        "attendance": "engagement.attendance" in kinds,
+        "competence": any(kind.startswith("competence.") for kind in kinds),
+        "cautions": bool(result.get("cautions")),
+    }
+    return tuple(flag for flag in FLAGS if raised[flag])
+
+
+def clinician_caseload(
+    uow: UnitOfWork,
+    actor: Actor,
+    *,
+    today: date,
+    reads: ReadAudit,
+    page: int = 1,
+    page_size: int = PAGE_SIZE,
+) -> Caseload:
+    """The actor's own clients, most pressing first, one page of them."""
+    require_rule(actor, Rule.CLINICAL)
+    page = max(1, page)
+    with uow:
+        listed = _current_list(uow, actor, Client.clinician_id == actor.user_id, today)
+        shown = listed.ordered[(page - 1) * page_size : page * page_size]
+        rows = _rows(uow.session, shown, listed.results)
+    reads.record_read(
+        actor,
+        AuditAction.CASELOAD_READ,
+        target_type="client",
+        target_ids=[row.client_id for row in rows],
+    )
+    return Caseload(
+        rows=rows,
+        total=len(listed.ordered),
+        page=page,
+        page_size=page_size,
+        counts=listed.counts,
+        recomputed=listed.recomputed,
+    )
+
+
+def supervision_caseload(
+    uow: UnitOfWork, actor: Actor, *, today: date, reads: ReadAudit, limit: int = 500
+) -> Caseload:
+    """The clients of the actor's supervisees that need attention (consult first or more pressing)."""
+    require_rule(actor, Rule.SUPERVISOR)
+    supervisee = aliased(User)
+    supervised = Client.clinician_id.in_(
+        select(supervisee.id).where(
+            supervisee.supervisor_id == actor.user_id, supervisee.practice_id == actor.practice_id
+        )
+    )
+    with uow:
+        listed = _current_list(uow, actor, supervised, today)
+        attention = [item for item in listed.ordered if item.rank <= NEEDS_ATTENTION_RANK]
+        rows = _rows(uow.session, attention[:limit], listed.results)
+    reads.record_read(
+        actor,
+        AuditAction.CASELOAD_READ,
+        target_type="client",
+        target_ids=[row.client_id for row in rows],
+    )
+    return Caseload(
+        rows=rows,
+        total=len(attention),
+        page_size=max(limit, 1),
+        counts=listed.counts,
+        recomputed=listed.recomputed,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Listed:
+    client_id: int
+    display_name: str
+    clinician_id: int
+    clinician_name: str
+    updated_at: datetime
+    assessment_id: int | None
+    rank: int  # 1-6; 99 without an assessment
+    as_of: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class _List:
+    ordered: list[_Listed]
+    results: dict[int, Mapping[str, Any]]  # assessment id -> result, for those already loaded
+    counts: dict[str, int]
+    recomputed: int
+
+
+def _current_list(uow: UnitOfWork, actor: Actor, where: ColumnElement[bool], today: date) -> _List:
+    """Every client matching `where`, with a current assessment (stale ones recomputed, committed)."""
+    session = uow.session
+    settings = practice_rule_settings(session, actor.practice_id)
+    wanted = settings.as_dict()
+    query = (
+        select(
+            Client.id,
+            Client.display_name,
+            Client.clinician_id,
+            User.display_name,
+            Client.updated_at,
+            Client.case_version,
+            StoredAssessment.id,
+            StoredAssessment.as_of,
+            StoredAssessment.case_version,
+            StoredAssessment.rules_version,
+            StoredAssessment.settings,
+            StoredAssessment.recommendation_rank,
+        )
+        .join(User, User.id == Client.clinician_id)
+        .outerjoin(StoredAssessment, StoredAssessment.id == newest_assessment_id())
+        .where(where, Client.practice_id == actor.practice_id)
+    )
+    listed: list[_Listed] = []
+    stale: list[int] = []
+    for (
+        client_id,
+        name,
+        clinician_id,
+        clinician_name,
+        updated_at,
+        client_version,
+        assessment_id,
+        as_of,
+        assessed_version,
+        rules_version,
+        assessed_settings,
+        rank,
+    ) in session.execute(query):
+        if not is_current(
+            as_of=as_of,
+            case_version=assessed_version,
+            rules_version=rules_version,
+            settings=assessed_settings,
+            client_case_version=client_version,
+            today=today,
+            wanted_settings=wanted,
+        ):
+            stale.append(client_id)
+        listed.append(
+            _Listed(
+                client_id,
+                name,
+                clinician_id,
+                clinician_name,
+                updated_at,
+                assessment_id,
+                rank if rank is not None else 99,
+                as_of,
+            )
+        )
+    results: dict[int, Mapping[str, Any]] = {}
+    if stale:
+        fresh = refresh_assessments(session, stale, today=today, settings=settings)
+        uow.commit()
+        for index, item in enumerate(listed):
+            stored = fresh.get(item.client_id)
+            if stored is not None:
+                results[stored.id] = stored.result
+                listed[index] = _Listed(
+                    item.client_id,
+                    item.display_name,
+                    item.clinician_id,
+                    item.clinician_name,
+                    item.updated_at,
+                    stored.id,
+                    stored.recommendation_rank,
+                    stored.as_of,
+                )
+    listed.sort(key=lambda item: (item.rank, -item.updated_at.timestamp(), item.client_id))
+    counts: dict[str, int] = {}
+    for item in listed:
+        if item.rank <= len(RECOMMENDATIONS):
+            recommendation = RECOMMENDATIONS[item.rank - 1]
+            counts[recommendation] = counts.get(recommendation, 0) + 1
+    return _List(listed, results, counts, len(stale))
+
+
+def _rows(
+    session: Session, shown: Sequence[_Listed], known: Mapping[int, Mapping[str, Any]]
+) -> tuple[CaseloadRow, ...]:
+    """The rows shown, with headline and flags from their assessments' results."""
+    wanted = [item.assessment_id for item in shown if item.assessment_id is not None]
+    missing = [assessment_id for assessment_id in wanted if assessment_id not in known]
+    results = dict(known)
+    if missing:
+        for assessment_id, result in session.execute(
+            select(StoredAssessment.id, StoredAssessment.result).where(
+                StoredAssessment.id.in_(missing)
+            )
+        ):
+            results[assessment_id] = result
+    rows = []
+    for item in shown:
+        result = results.get(item.assessment_id) if item.assessment_id is not None else None
+        rows.append(
+            CaseloadRow(
+                client_id=item.client_id,
+                display_name=item.display_name,
+                clinician_id=item.clinician_id,
+                clinician_name=item.clinician_name,
+                recommendation=str(result["recommendation"]) if result else None,
+                headline=str(result["headline"])
+                if result
+                else "This client's record could not be assessed; open it to see why.",
+                flags=flags_of(result) if result else (),
+                as_of=item.as_of,
+            )
+        )
+    return tuple(rows)

@@ -1,0 +1,193 @@
+"""Use cases: reading one client's record (the client page, the API's case and assessment).
+
+Every read goes through the permission check, returns the case as of today
+with a current assessment (recomputed first when stale), and is one read entry
+in the audit log.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+
+from referwell.db.audit import AuditAction
+from referwell.db.cases import case_dict_for_client
+from referwell.db.models import Client, User
+from referwell.db.uow import UnitOfWork
+from referwell.domain.measures import INSTRUMENTS
+from referwell.services.auditing import ReadAudit
+from referwell.services.errors import NotFound
+from referwell.services.freshness import current_assessment, practice_rule_settings
+from referwell.services.permissions import Actor, Rule, client_access, require_rule
+
+
+@dataclass(frozen=True, slots=True)
+class TrajectoryPoint:
+    """One score, its change from the first, and whether that change is reliable."""
+
+    day: date
+    total: int
+    change: int | None  # None for the first score
+    marker: str | None  # "reliable_improvement", "reliable_deterioration" or None
+
+
+@dataclass(frozen=True, slots=True)
+class Trajectory:
+    """One questionnaire's scores over time, with what a chart needs to draw around them."""
+
+    instrument: str
+    title: str
+    caseness_cutoff: int
+    total_max: int
+    reliable_change: int | None
+    points: tuple[TrajectoryPoint, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "instrument": self.instrument,
+            "title": self.title,
+            "caseness_cutoff": self.caseness_cutoff,
+            "total_max": self.total_max,
+            "reliable_change": self.reliable_change,
+            "points": [
+                {
+                    "date": point.day.isoformat(),
+                    "total": point.total,
+                    "change": point.change,
+                    "marker": point.marker,
+                }
+                for point in self.points
+            ],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ClientRecord:
+    """What the client page shows."""
+
+    client_id: int
+    display_name: str
+    external_id: str
+    age: int
+    clinician_id: int
+    clinician_name: str
+    writable: bool
+    case: Mapping[str, Any]  # the case as of `today`, in the shared format
+    assessment: Mapping[str, Any] | None  # the current assessment; None if the case is invalid
+    trajectories: tuple[Trajectory, ...]
+    attendance: Mapping[str, int]
+    today: date
+
+
+def trajectories(measures: Sequence[Mapping[str, Any]]) -> tuple[Trajectory, ...]:
+    """Each instrument's scores in date order, marked where the change from the first is reliable."""
+    by_instrument: dict[str, list[tuple[date, int]]] = {}
+    for entry in measures:  # the case lists them in date order
+        total = sum(entry["items"]) if "items" in entry else int(entry["total"])
+        by_instrument.setdefault(entry["instrument"], []).append(
+            (date.fromisoformat(entry["date"]), total)
+        )
+    out = []
+    for code, instrument in INSTRUMENTS.items():
+        scores = by_instrument.get(code)
+        if not scores:
+            continue
+        first = scores[0][1]
+        points = []
+        for index, (day, total) in enumerate(scores):
+            marker = None
+            if index and instrument.reliable_improvement(first, total):
+                marker = "reliable_improvement"
+            elif index and instrument.reliable_deterioration(first, total):
+                marker = "reliable_deterioration"
+            points.append(TrajectoryPoint(day, total, total - first if index else None, marker))
+        out.append(
+            Trajectory(
+                instrument=code,
+                title=instrument.title,
+                caseness_cutoff=instrument.caseness_cutoff,
+                total_max=instrument.total_max,
+                reliable_change=instrument.reliable_change,
+                points=tuple(points),
+            )
+        )
+    return tuple(out)
+
+
+def client_record(
+    uow: UnitOfWork, actor: Actor, client_id: int, *, today: date, reads: ReadAudit
+) -> ClientRecord:
+    """The client page: case, current assessment, trajectories, attendance."""
+    require_rule(actor, Rule.CLIENT_READ)
+    with uow:
+        session = uow.session
+        access = client_access(session, actor, client_id)
+        stored = current_assessment(
+            session,
+            client_id,
+            today=today,
+            settings=practice_rule_settings(session, access.practice_id),
+        )
+        uow.commit()
+        case = case_dict_for_client(session, client_id, today)
+        client = session.get(Client, client_id)
+        clinician_name = session.scalar(
+            select(User.display_name).where(User.id == access.clinician_id)
+        )
+        if client is None or clinician_name is None:  # pragma: no cover - removed while we read
+            raise NotFound("client", client_id)
+        record = ClientRecord(
+            client_id=client_id,
+            display_name=client.display_name,
+            external_id=client.external_id,
+            age=client.age,
+            clinician_id=access.clinician_id,
+            clinician_name=clinician_name,
+            writable=access.writable,
+            case=case,
+            assessment=stored.result if stored is not None else None,
+            trajectories=trajectories(case.get("measures", [])),
+            attendance=Counter(entry["attendance"] for entry in case.get("sessions", [])),
+            today=today,
+        )
+    reads.record_read(actor, AuditAction.CLIENT_READ, target_type="client", target_ids=[client_id])
+    return record
+
+
+def client_case(
+    uow: UnitOfWork, actor: Actor, client_id: int, *, today: date, reads: ReadAudit
+) -> dict[str, Any]:
+    """The client's case as of `today`, in the shared case format."""
+    require_rule(actor, Rule.CLIENT_READ)
+    with uow:
+        client_access(uow.session, actor, client_id)
+        case = case_dict_for_client(uow.session, client_id, today)
+    reads.record_read(actor, AuditAction.CLIENT_READ, target_type="client", target_ids=[client_id])
+    return case
+
+
+def client_assessment(
+    uow: UnitOfWork, actor: Actor, client_id: int, *, today: date, reads: ReadAudit
+) -> dict[str, Any] | None:
+    """The client's current assessment (recomputed first when stale); None if the case is invalid."""
+    require_rule(actor, Rule.CLIENT_READ)
+    with uow:
+        session = uow.session
+        access = client_access(session, actor, client_id)
+        stored = current_assessment(
+            session,
+            client_id,
+            today=today,
+            settings=practice_rule_settings(session, access.practice_id),
+        )
+        uow.commit()
+        result = dict(stored.result) if stored is not None else None
+    reads.record_read(
+        actor, AuditAction.ASSESSMENT_READ, target_type="client", target_ids=[client_id]
+    )
+    return result

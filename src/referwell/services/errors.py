@@ -1,0 +1,36 @@
+"""Errors the use cases raise; `referwell.web.errors` turns each into one HTTP answer.
+
+They carry data, never clinical content: an error may end up in a log line.
+Invalid input is the domain's `InvalidInput` (field paths and messages).
+"""
+
+from __future__ import annotations
+
+
+class ServiceError(Exception):
+    """Base of the errors a use case raises on purpose."""
+
+
+class NotFound(ServiceError):  # noqa: N818 - named for what the actor is told
+    """No such record, or one the actor may not see: the two are told apart to nobody."""
+
+    def __init__(self, what: str, record_id: int | str | None = None) -> None:
+        super().__init__(f"no {what} {record_id}" if record_id is not None else f"no {what}")
+        self.what = what
+        self.record_id = record_id
+
+
+class Forbidden(ServiceError):  # noqa: N818 - named for what the actor is told
+    """The actor may see this, but may not do it (a supervisor writing, a clinician administering)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class NotAuthenticated(ServiceError):  # noqa: N818 - named for what the actor is told
+    """Nobody is signed in (or the session or token is no longer valid)."""
+
+
+class LoginFailed(ServiceError):  # noqa: N818 - named for what the actor is told
+    """The username or the password is wrong, or the account cannot sign in; which is not said."""

@@ -1,0 +1,126 @@
+"""Keeping stored assessments current: what is stale, and recomputing it before it is shown.
+
+A stored assessment is current when it was made today, from the client's
+current case version, by these rules with these settings. Anything else is
+stale and is recomputed (and stored, with an audit entry naming referwell as
+the actor) before anybody sees it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from referwell.db.assessments import store_assessment
+from referwell.db.audit import AuditAction
+from referwell.db.cases import case_dicts_for_clients
+from referwell.db.models import Client, Practice, StoredAssessment
+from referwell.domain.assessment import assess_case
+from referwell.domain.caseformat import parse_case
+from referwell.domain.errors import InvalidInput
+from referwell.domain.settings import RULES_VERSION, RuleSettings
+from referwell.services.auditing import audit_system_write
+
+log = logging.getLogger(__name__)
+
+
+def practice_rule_settings(session: Session, practice_id: int) -> RuleSettings:
+    """The practice's rule settings: its overrides over the documented defaults."""
+    overrides = session.scalar(select(Practice.rule_settings).where(Practice.id == practice_id))
+    return RuleSettings.from_mapping(overrides or {})
+
+
+def newest_assessment_id() -> Any:
+    """A correlated subquery: the id of the newest stored assessment of `Client`."""
+    return (
+        select(func.max(StoredAssessment.id))
+        .where(StoredAssessment.client_id == Client.id)
+        .correlate(Client)
+        .scalar_subquery()
+    )
+
+
+def is_current(
+    *,
+    as_of: date | None,
+    case_version: int | None,
+    rules_version: str | None,
+    settings: Mapping[str, Any] | None,
+    client_case_version: int,
+    today: date,
+    wanted_settings: Mapping[str, Any],
+) -> bool:
+    """Whether a stored assessment (its columns; all None when there is none) is current."""
+    return (
+        as_of == today
+        and case_version == client_case_version
+        and rules_version == RULES_VERSION
+        and settings == wanted_settings
+    )
+
+
+def refresh_assessments(
+    session: Session, client_ids: Sequence[int], *, today: date, settings: RuleSettings
+) -> dict[int, StoredAssessment]:
+    """Assess these clients as of `today`, store the results and audit it; not committed.
+
+    A stored case that no longer validates (which the write paths prevent) is
+    left stale and logged by client id; the others are still refreshed.
+    """
+    if not client_ids:
+        return {}
+    stored: dict[int, StoredAssessment] = {}
+    for client_id, case in case_dicts_for_clients(session, client_ids, as_of=today).items():
+        try:
+            parsed = parse_case(case, today=today)
+        except InvalidInput as error:
+            log.warning(
+                "client %d: stored case does not validate (%d errors); assessment left stale",
+                client_id,
+                len(error.errors),
+            )
+            continue
+        client = session.get(Client, client_id)  # loaded just now: no query
+        if client is None:  # pragma: no cover - removed while we read
+            continue
+        stored[client_id] = store_assessment(
+            session, client, assess_case(parsed, settings).as_dict(), rules_version=RULES_VERSION
+        )
+    if stored:
+        audit_system_write(
+            session, AuditAction.ASSESSMENT_STORE, target_type="client", target_ids=sorted(stored)
+        )
+    return stored
+
+
+def current_assessment(
+    session: Session, client_id: int, *, today: date, settings: RuleSettings
+) -> StoredAssessment | None:
+    """The client's current assessment, recomputed and stored first when stale; not committed.
+
+    None only when the stored case does not validate and nothing was ever stored.
+    """
+    row = session.execute(
+        select(Client.case_version, StoredAssessment)
+        .select_from(Client)
+        .outerjoin(StoredAssessment, StoredAssessment.id == newest_assessment_id())
+        .where(Client.id == client_id)
+    ).one()
+    client_version, stored = row
+    if stored is not None and is_current(
+        as_of=stored.as_of,
+        case_version=stored.case_version,
+        rules_version=stored.rules_version,
+        settings=stored.settings,
+        client_case_version=client_version,
+        today=today,
+        wanted_settings=settings.as_dict(),
+    ):
+        return stored
+    fresh = refresh_assessments(session, [client_id], today=today, settings=settings)
+    return fresh.get(client_id, stored)

@@ -1,0 +1,257 @@
+"""Use cases: adding to a client's record (a questionnaire, a session, an event, a factor …).
+
+Each one builds the client's case as of today with the new entry appended,
+validates the WHOLE case with the case format's validator (so an error names
+its field by the case's path, `measures[3].items[2]`), and saves nothing when
+anything is wrong. Otherwise it writes the entry, audits the write and stores
+the reassessment, all in one transaction.
+
+Arguments are taken as given (form strings, JSON values): the validator, not
+this module, says what is wrong with them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from referwell.db.assessments import store_assessment
+from referwell.db.audit import AuditAction
+from referwell.db.case_parts import (
+    ClinicianFactor,
+    Event,
+    Goal,
+    Measure,
+    ReferralReason,
+    StepTaken,
+    TherapySession,
+)
+from referwell.db.cases import case_dict_for_client
+from referwell.db.models import Client
+from referwell.db.uow import UnitOfWork
+from referwell.domain.assessment import assess_case
+from referwell.domain.caseformat import parse_case
+from referwell.domain.errors import FieldError, InvalidInput
+from referwell.domain.settings import RULES_VERSION
+from referwell.services.auditing import audit_write
+from referwell.services.errors import NotFound
+from referwell.services.freshness import practice_rule_settings
+from referwell.services.permissions import Actor, Rule, client_access, require_rule
+
+
+class RecordRefused(InvalidInput):
+    """The new entry (or, rarely, the rest of the case) does not validate; nothing was saved.
+
+    `section` and `index` say where the new entry sits in the case, so a form
+    can put each error beside its own field (`entry_errors`).
+    """
+
+    def __init__(self, errors: Sequence[FieldError], section: str, index: int) -> None:
+        super().__init__(errors, what="case")
+        self.section = section
+        self.index = index
+
+    def entry_errors(self) -> tuple[dict[str, list[str]], list[FieldError]]:
+        """The errors of the new entry by field (`items[2]`, `date`; `""` for a bare code),
+        and the others, which concern the stored case."""
+        prefix = f"{self.section}[{self.index}]"
+        mine: dict[str, list[str]] = {}
+        others: list[FieldError] = []
+        for error in self.errors:
+            if error.path == prefix or error.path.startswith((prefix + ".", prefix + "[")):
+                local = error.path[len(prefix) :].removeprefix(".")
+                mine.setdefault(local, []).append(error.message)
+            else:
+                others.append(error)
+        return mine, others
+
+
+@dataclass(frozen=True, slots=True)
+class Saved:
+    """What a write left: the client and its new assessment (None when nothing changed)."""
+
+    client_id: int
+    assessment: Mapping[str, Any] | None
+    changed: bool
+
+
+def add_measure(
+    uow: UnitOfWork,
+    actor: Actor,
+    client_id: int,
+    *,
+    today: date,
+    instrument: Any,
+    day: Any,
+    items: Sequence[Any],
+) -> Saved:
+    """Add a questionnaire given by its item answers (PHQ-9, GAD-7, PHQ-15 or PCL-5)."""
+    entry = {"instrument": instrument, "date": day, "items": list(items)}
+
+    def write(client: Client) -> bool:
+        client.measures.append(
+            Measure(
+                instrument=instrument,
+                date=date.fromisoformat(day),
+                items=list(items),
+                total=sum(items),
+            )
+        )
+        return True
+
+    return _add(uow, actor, client_id, today, "measures", entry=entry, write=write)
+
+
+def add_session(
+    uow: UnitOfWork, actor: Actor, client_id: int, *, today: date, day: Any, attendance: Any
+) -> Saved:
+    """Add a scheduled session and its attendance."""
+
+    def write(client: Client) -> bool:
+        client.sessions.append(TherapySession(date=date.fromisoformat(day), attendance=attendance))
+        return True
+
+    entry = {"date": day, "attendance": attendance}
+    return _add(uow, actor, client_id, today, "sessions", entry=entry, write=write)
+
+
+def add_event(
+    uow: UnitOfWork,
+    actor: Actor,
+    client_id: int,
+    *,
+    today: date,
+    day: Any,
+    kind: Any,
+    discussed: Any = False,
+) -> Saved:
+    """Add an event (a suicidal statement, a threat, a boundary crossing …)."""
+
+    def write(client: Client) -> bool:
+        client.events.append(Event(date=date.fromisoformat(day), kind=kind, discussed=discussed))
+        return True
+
+    entry = {"date": day, "kind": kind, "discussed": discussed}
+    return _add(uow, actor, client_id, today, "events", entry=entry, write=write)
+
+
+def add_clinician_factor(
+    uow: UnitOfWork, actor: Actor, client_id: int, *, today: date, code: Any
+) -> Saved:
+    """Add something the clinician notices in themselves (once per code)."""
+
+    def write(client: Client) -> bool:
+        if any(factor.code == code for factor in client.clinician_factors):
+            return False
+        client.clinician_factors.append(ClinicianFactor(code=code))
+        return True
+
+    return _add(uow, actor, client_id, today, "clinician_factors", entry=code, write=write)
+
+
+def consider_referral(
+    uow: UnitOfWork, actor: Actor, client_id: int, *, today: date, reason: Any
+) -> Saved:
+    """Record why the clinician is considering referral; the assessment's cautions answer it."""
+
+    def write(client: Client) -> bool:
+        if any(existing.code == reason for existing in client.referral_reasons):
+            return False
+        client.referral_reasons.append(ReferralReason(code=reason))
+        return True
+
+    return _add(
+        uow, actor, client_id, today, "considering_referral_because", entry=reason, write=write
+    )
+
+
+def add_step(
+    uow: UnitOfWork, actor: Actor, client_id: int, *, today: date, step: Any, day: Any = None
+) -> Saved:
+    """Record a step taken (supervision, consultation …), with its date when known.
+
+    A step is kept once, with its latest date, as the case format says.
+    """
+
+    def write(client: Client) -> bool:
+        when = date.fromisoformat(day) if day is not None else None
+        existing = next((row for row in client.steps_taken if row.step == step), None)
+        if existing is None:
+            client.steps_taken.append(StepTaken(step=step, date=when))
+            return True
+        if when is not None and (existing.date is None or existing.date < when):
+            existing.date = when
+            return True
+        return False
+
+    entry: Any = step if day is None else {"step": step, "date": day}
+    return _add(uow, actor, client_id, today, "steps_taken", entry=entry, write=write)
+
+
+def add_goal(
+    uow: UnitOfWork,
+    actor: Actor,
+    client_id: int,
+    *,
+    today: date,
+    status: Any,
+    description: Any = None,
+) -> Saved:
+    """Add a treatment goal and how far it is."""
+
+    def write(client: Client) -> bool:
+        client.goals.append(Goal(description=description, status=status))
+        return True
+
+    entry: dict[str, Any] = {"status": status}
+    if description is not None:
+        entry = {"description": description, "status": status}
+    return _add(uow, actor, client_id, today, "goals", entry=entry, write=write)
+
+
+def _add(
+    uow: UnitOfWork,
+    actor: Actor,
+    client_id: int,
+    today: date,
+    section: str,
+    *,
+    entry: Any,
+    write: Callable[[Client], bool],
+) -> Saved:
+    """Validate the case with `entry` appended to `section`; then write, audit and reassess."""
+    require_rule(actor, Rule.CLIENT_WRITE)
+    with uow:
+        session = uow.session
+        access = client_access(session, actor, client_id, write=True)
+        case = case_dict_for_client(session, client_id, today)
+        entries = list(case.get(section, []))
+        index = len(entries)
+        case[section] = [*entries, entry]
+        try:
+            parsed = parse_case(case, today=today)
+        except InvalidInput as error:
+            raise RecordRefused(error.errors, section, index) from None
+        client = session.get(Client, client_id)  # loaded with its parts just now
+        if client is None:  # pragma: no cover - removed while we read
+            raise NotFound("client", client_id)
+        if not write(client):
+            return Saved(client_id, None, changed=False)
+        session.flush()
+        audit_write(
+            session, actor, AuditAction.CLIENT_UPDATE, target_type="client", target_ids=[client_id]
+        )
+        settings = practice_rule_settings(session, access.practice_id)
+        result = assess_case(parsed, settings).as_dict()
+        store_assessment(session, client, result, rules_version=RULES_VERSION)
+        audit_write(
+            session,
+            actor,
+            AuditAction.ASSESSMENT_STORE,
+            target_type="client",
+            target_ids=[client_id],
+        )
+        uow.commit()
+    return Saved(client_id, result, changed=True)

@@ -1,0 +1,150 @@
+"""`create_app(config)`: the web app and JSON API of one referwell installation.
+
+    uvicorn --factory referwell.web.app:create_app   # settings from load_config()
+
+Nothing happens at import. `create_app` makes the engine (which connects on
+first use), the read-audit queue, the templates and the routes of the routes
+table; the app's lifespan writes the queued read entries and closes the
+engine at shutdown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import date
+
+from argon2 import PasswordHasher
+from fastapi import FastAPI
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from referwell import __version__
+from referwell.config import AppConfig, load_config
+from referwell.db.engine import make_engine, make_session_factory
+from referwell.services.accounts import default_hasher
+from referwell.services.auditing import ReadAuditLog
+from referwell.web import errors
+from referwell.web.guard import SESSION_COOKIE
+from referwell.web.rendering import make_templates
+from referwell.web.routes import ROUTES, STATIC
+from referwell.web.routing import register
+from referwell.web.state import WebState
+
+# An absolute limit: a session ends this long after sign-in, however busy.
+SESSION_MAX_AGE = 8 * 60 * 60
+STATIC_DIR = "static"
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+SECURITY_HEADERS = [
+    (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"same-origin"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+]
+
+
+class SecurityHeaders:
+    """Adds the security headers to every answer, and `no-store` to all but static files
+    (clinical pages must not linger in caches)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        static = str(scope.get("path", "")).startswith(STATIC.path + "/")
+
+        async def add_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {name.lower() for name, _ in headers}
+                headers += [
+                    (name, value) for name, value in SECURITY_HEADERS if name not in present
+                ]
+                if not static and b"cache-control" not in present:
+                    headers.append((b"cache-control", b"no-store"))
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, add_headers)
+
+
+def create_app(
+    config: AppConfig | None = None,
+    *,
+    clock: Callable[[], date] | None = None,
+    password_hasher: PasswordHasher | None = None,
+    audit_interval: float = 1.0,
+) -> FastAPI:
+    """The referwell web app for `config` (default: `load_config()`).
+
+    `clock` gives "today" (tests fix it); `password_hasher` hashes new
+    passwords (tests pass cheap parameters); read entries are written within
+    `audit_interval` seconds (`app.state.web.reads.flush()` writes them now).
+    """
+    config = config or load_config()
+    engine = make_engine(config.database_url)
+    session_factory = make_session_factory(engine)
+    state = WebState(
+        config=config,
+        engine=engine,
+        session_factory=session_factory,
+        reads=ReadAuditLog(session_factory, interval=audit_interval),
+        clock=clock or date.today,
+        hasher=password_hasher or default_hasher(),
+        templates=make_templates(),
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            state.reads.close()
+            state.engine.dispose()
+
+    app = FastAPI(
+        title="referwell",
+        version=__version__,
+        summary="When to refer, to whom, and how: the practice's JSON API.",
+        docs_url=None,  # the interactive docs load from a CDN: nothing is fetched at run time
+        redoc_url=None,
+        openapi_url=None,  # served from the routes table instead (`/openapi.json`)
+        lifespan=lifespan,
+    )
+    app.state.web = state
+    register(app, ROUTES)
+    app.mount(
+        STATIC.path,
+        StaticFiles(packages=[("referwell.web", STATIC_DIR)]),
+        name=STATIC.name,
+    )
+    errors.install(app)
+    # Added last runs first: headers on everything, then the session, then error containment.
+    app.add_middleware(errors.ContainErrors)
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=config.secret_key,
+        session_cookie=SESSION_COOKIE,
+        max_age=SESSION_MAX_AGE,
+        same_site="lax",
+        https_only=config.secure_cookies,
+    )
+    app.add_middleware(SecurityHeaders)
+    return app

@@ -1,0 +1,240 @@
+"""The one error mapper: domain and service errors into an HTML page or the one JSON shape.
+
+JSON (the API, and any request that asks for JSON):
+
+    {"error": {"status": 422, "code": "invalid_input", "message": "...",
+               "fields": [{"path": "measures[3].items[2]", "message": "..."}]}}
+
+HTML: a plain page with the status and a sentence; no clinical content, no
+input echoed, no exception text. An unexpected exception is logged by type
+and request path only (a database error's text may quote clinical values) and
+answered with a bare 500.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from collections.abc import Sequence
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from referwell.domain.errors import FieldError, InvalidInput
+from referwell.services.errors import Forbidden, LoginFailed, NotAuthenticated, NotFound
+from referwell.web.guard import CsrfRefused
+
+log = logging.getLogger(__name__)
+
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "not_authenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "too_large",
+    415: "unsupported_media_type",
+    422: "invalid_input",
+    500: "internal_error",
+}
+_TITLES = {
+    400: "Bad request",
+    401: "Sign in first",
+    403: "Not allowed",
+    404: "Not found",
+    405: "Method not allowed",
+    422: "Invalid input",
+    500: "Something went wrong",
+}
+NOT_FOUND_MESSAGE = "There is no such page, or it is not yours to see."
+
+
+def error_body(
+    status: int, code: str, message: str, fields: Sequence[FieldError] = ()
+) -> dict[str, Any]:
+    """The one JSON error shape."""
+    return {
+        "error": {
+            "status": status,
+            "code": code,
+            "message": message,
+            "fields": [field.as_dict() for field in fields],
+        }
+    }
+
+
+def wants_json(request: Request) -> bool:
+    access = getattr(request.state, "access", None)
+    if access is not None:
+        return bool(access.spec.api)
+    if request.url.path.startswith("/api/"):
+        return True
+    accept = request.headers.get("accept", "")
+    return "application/json" in accept and "text/html" not in accept
+
+
+def error_response(
+    request: Request,
+    status: int,
+    message: str,
+    *,
+    code: str | None = None,
+    fields: Sequence[FieldError] = (),
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """An error answer in the form the request wants."""
+    code = code or _HTTP_CODES.get(status, "error")
+    if wants_json(request):
+        return JSONResponse(
+            error_body(status, code, message, fields), status_code=status, headers=headers
+        )
+    from referwell.web.rendering import render
+
+    return render(
+        request,
+        "error.html",
+        {
+            "status": status,
+            "title": _TITLES.get(status, "Error"),
+            "message": message,
+            "fields": fields,
+        },
+        status_code=status,
+        headers=headers,
+    )
+
+
+async def _invalid_input(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, InvalidInput)  # noqa: S101 - registered for this type only
+    noun = {"case": "case", "settings": "settings"}.get(exc.what, exc.what)
+    count = len(exc.errors)
+    message = (
+        f"The {noun} was refused: {count} problem{'s' if count != 1 else ''}; nothing was saved."
+    )
+    return error_response(request, 422, message, fields=exc.errors)
+
+
+async def _not_found(request: Request, exc: Exception) -> Response:
+    return error_response(request, 404, NOT_FOUND_MESSAGE)
+
+
+async def _forbidden(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, Forbidden)  # noqa: S101 - registered for this type only
+    return error_response(request, 403, f"Not allowed: {exc.reason}.")
+
+
+async def _not_authenticated(request: Request, exc: Exception) -> Response:
+    if wants_json(request):
+        return error_response(
+            request,
+            401,
+            str(exc) or "sign in first",
+            headers={"WWW-Authenticate": 'Bearer realm="referwell"'},
+        )
+    target = "/login"
+    if request.method == "GET" and request.url.path not in ("/", "/login"):
+        target += "?next=" + quote(request.url.path, safe="/")
+    if request.headers.get("hx-request"):
+        return Response(status_code=401, headers={"HX-Redirect": target})
+    return RedirectResponse(target, status_code=303)
+
+
+async def _login_failed(request: Request, exc: Exception) -> Response:
+    return error_response(request, 401, "Wrong username or password.")
+
+
+async def _csrf_refused(request: Request, exc: Exception) -> Response:
+    return error_response(
+        request,
+        403,
+        "This form has expired or did not come from referwell. Reload the page and try again.",
+        code="csrf_failed",
+    )
+
+
+async def _http_exception(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)  # noqa: S101 - registered for this type only
+    status = exc.status_code
+    message = NOT_FOUND_MESSAGE if status == 404 else _TITLES.get(status, "Error") + "."
+    return error_response(request, status, message, headers=dict(exc.headers or {}) or None)
+
+
+async def _request_validation(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)  # noqa: S101 - registered for this type only
+    fields = [
+        FieldError(
+            ".".join(str(part) for part in error.get("loc", ()) if part != "body"),
+            str(error.get("msg", "invalid")),
+        )
+        for error in exc.errors()
+    ]
+    return error_response(
+        request, 422, "The request was refused; nothing was saved.", fields=fields
+    )
+
+
+class ContainErrors:
+    """Answers any unexpected exception with a bare 500, logging its type and where, no text."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watch(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watch)
+        except Exception as error:
+            frames = "".join(traceback.format_tb(error.__traceback__))
+            log.error(
+                "unexpected %s answering %s %s\n%s",
+                type(error).__name__,
+                scope.get("method"),
+                scope.get("path"),
+                frames,
+            )
+            if started:
+                return
+            api = str(scope.get("path", "")).startswith("/api/")
+            response: Response
+            if api:
+                response = JSONResponse(
+                    error_body(500, "internal_error", "Something went wrong; nothing was saved."),
+                    status_code=500,
+                )
+            else:
+                response = Response(
+                    "<!doctype html><title>Something went wrong</title>"
+                    "<h1>Something went wrong</h1><p>Nothing was saved. Try again, "
+                    "or tell your practice's admin the time it happened.</p>",
+                    status_code=500,
+                    media_type="text/html",
+                )
+            await response(scope, receive, send)
+
+
+def install(app: FastAPI) -> None:
+    """Register the mapper on `app`."""
+    app.add_exception_handler(InvalidInput, _invalid_input)
+    app.add_exception_handler(NotFound, _not_found)
+    app.add_exception_handler(Forbidden, _forbidden)
+    app.add_exception_handler(NotAuthenticated, _not_authenticated)
+    app.add_exception_handler(LoginFailed, _login_failed)
+    app.add_exception_handler(CsrfRefused, _csrf_refused)
+    app.add_exception_handler(StarletteHTTPException, _http_exception)
+    app.add_exception_handler(RequestValidationError, _request_validation)

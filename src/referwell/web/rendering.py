@@ -1,0 +1,110 @@
+"""Server-rendered pages: the Jinja2 environment and the one `render` every view uses."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from referwell import __version__
+from referwell.domain.assessment import LEAD
+from referwell.services.caseload import FLAGS
+from referwell.web.guard import CSRF_FIELD, CSRF_HEADER, csrf_token
+from referwell.web.state import web_state
+
+RECOMMENDATION_LABELS = {
+    "urgent_safety": "Urgent: safety",
+    "refer": "Refer",
+    "refer_adjunct": "Add a referral",
+    "consult_first": "Consult first",
+    "plan_termination": "Plan the ending",
+    "continue": "Continue",
+}
+
+
+def humanize(code: str | None) -> str:
+    """A code as words: `not_on_track` → `not on track`, `safety.suicide_risk` → `suicide risk`."""
+    if not code:
+        return ""
+    return code.rsplit(".", 1)[-1].replace("_", " ")
+
+
+def _datetime(value: datetime | date | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M UTC")
+    return value.isoformat()
+
+
+def _json_script(value: Any) -> Markup:
+    """JSON safe inside <script type="application/json">."""
+    text = json.dumps(value, separators=(",", ":"))
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return Markup(text)  # noqa: S704 - escaped above for a script element
+
+
+def make_templates() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("referwell.web", "templates"),
+        autoescape=jinja2.select_autoescape(["html"]),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=False,
+    )
+    env.filters["humanize"] = humanize
+    env.filters["when"] = _datetime
+    env.filters["json_script"] = _json_script
+    env.globals.update(
+        RECOMMENDATION_LABELS=RECOMMENDATION_LABELS,
+        LEAD=LEAD,
+        FLAGS=FLAGS,
+        CSRF_FIELD=CSRF_FIELD,
+        CSRF_HEADER=CSRF_HEADER,
+        version=__version__,
+    )
+    return env
+
+
+def render(
+    request: Request,
+    template: str,
+    context: Mapping[str, Any] | None = None,
+    *,
+    status_code: int = 200,
+    headers: Mapping[str, str] | None = None,
+) -> HTMLResponse:
+    """Render `template` with the request's actor, CSRF token and URL helpers."""
+    state = web_state(request)
+    access = getattr(request.state, "access", None)
+    actor = access.maybe_actor if access is not None else None
+
+    def url(name: str, **params: Any) -> str:
+        return str(request.app.url_path_for(name, **params))
+
+    def static(path: str) -> str:
+        return f"{url('static', path=path)}?v={__version__}"
+
+    flash = request.session.pop("flash", None) if "flash" in request.session else None
+    html = state.templates.get_template(template).render(
+        request=request,
+        actor=actor,
+        csrf=csrf_token(request),
+        url=url,
+        static=static,
+        flash=flash,
+        **(context or {}),
+    )
+    return HTMLResponse(html, status_code=status_code, headers=dict(headers or {}))
+
+
+def flash(request: Request, message: str) -> None:
+    """A one-line notice for the next page (never clinical content: the cookie is readable)."""
+    request.session["flash"] = message

@@ -1,0 +1,105 @@
+"""The routes table: every route of the app, its view and the permission rule it demands.
+
+`create_app` registers exactly these (and the static files), each behind the
+guard of its rule; a test builds the permission matrix from this table and
+fails on any route of the app that is not in it.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from referwell.services.permissions import Rule
+from referwell.web.routing import RouteSpec, StaticSpec
+from referwell.web.views import admin, api, auth, caseload, clients, profile
+
+GET: Final = ("GET",)
+POST: Final = ("POST",)
+CLIENT: Final = "/clients/{client_id:int}"
+
+STATIC: Final = StaticSpec("/static", "static")
+
+ROUTES: Final[tuple[RouteSpec, ...]] = (
+    # --- signing in -------------------------------------------------------------------
+    RouteSpec("/", GET, auth.home, "home", Rule.PUBLIC),
+    RouteSpec("/healthz", GET, auth.healthz, "healthz", Rule.PUBLIC),
+    RouteSpec("/login", GET, auth.login_form, "login_form", Rule.PUBLIC),
+    RouteSpec("/login", POST, auth.login, "login", Rule.PUBLIC),
+    RouteSpec("/logout", POST, auth.logout, "logout", Rule.SIGNED_IN),
+    # --- caseloads --------------------------------------------------------------------
+    RouteSpec("/caseload", GET, caseload.caseload, "caseload", Rule.CLINICAL),
+    RouteSpec("/supervision", GET, caseload.supervision, "supervision", Rule.SUPERVISOR),
+    # --- one client -------------------------------------------------------------------
+    RouteSpec(CLIENT, GET, clients.client_page, "client_page", Rule.CLIENT_READ),
+    RouteSpec(f"{CLIENT}/measures", POST, clients.add_measure, "add_measure", Rule.CLIENT_WRITE),
+    RouteSpec(f"{CLIENT}/sessions", POST, clients.add_session, "add_session", Rule.CLIENT_WRITE),
+    RouteSpec(f"{CLIENT}/events", POST, clients.add_event, "add_event", Rule.CLIENT_WRITE),
+    RouteSpec(f"{CLIENT}/factors", POST, clients.add_factor, "add_factor", Rule.CLIENT_WRITE),
+    RouteSpec(f"{CLIENT}/steps", POST, clients.add_step, "add_step", Rule.CLIENT_WRITE),
+    RouteSpec(f"{CLIENT}/goals", POST, clients.add_goal, "add_goal", Rule.CLIENT_WRITE),
+    RouteSpec(
+        f"{CLIENT}/considering-referral",
+        POST,
+        clients.consider_referral,
+        "consider_referral",
+        Rule.CLIENT_WRITE,
+    ),
+    # --- one's own profile ------------------------------------------------------------
+    RouteSpec("/profile", GET, profile.profile_page, "profile_page", Rule.SIGNED_IN),
+    RouteSpec(
+        "/profile/competencies", POST, profile.save_competencies, "save_competencies", Rule.CLINICAL
+    ),
+    RouteSpec("/profile/tokens", POST, profile.create_token, "create_token", Rule.SIGNED_IN),
+    RouteSpec(
+        "/profile/tokens/{token_id:int}/revoke",
+        POST,
+        profile.revoke_token,
+        "revoke_token",
+        Rule.SIGNED_IN,
+    ),
+    # --- the practice, by its admin -----------------------------------------------------
+    RouteSpec("/admin/users", GET, admin.users, "admin_users", Rule.ADMIN),
+    RouteSpec("/admin/users", POST, admin.create_user, "admin_create_user", Rule.ADMIN),
+    RouteSpec("/admin/users/{user_id:int}", GET, admin.user_page, "admin_user", Rule.ADMIN),
+    RouteSpec(
+        "/admin/users/{user_id:int}", POST, admin.update_user, "admin_update_user", Rule.ADMIN
+    ),
+    RouteSpec("/admin/settings", GET, admin.settings, "admin_settings", Rule.ADMIN),
+    RouteSpec("/admin/settings", POST, admin.save_settings, "admin_save_settings", Rule.ADMIN),
+    # --- the JSON API -------------------------------------------------------------------
+    RouteSpec(
+        "/api/v1/assess",
+        POST,
+        api.assess,
+        "api_assess",
+        Rule.CLINICAL,
+        api=True,
+        summary="Assess a case (stateless)",
+        openapi_extra=api.ASSESS_OPENAPI,
+        responses=api.error_responses(401, 403, 422),
+        tags=("assessment",),
+    ),
+    RouteSpec(
+        "/api/v1/clients/{client_id:int}/case",
+        GET,
+        api.case,
+        "api_client_case",
+        Rule.CLIENT_READ,
+        api=True,
+        summary="A client's case as of today",
+        responses=api.error_responses(401, 404),
+        tags=("clients",),
+    ),
+    RouteSpec(
+        "/api/v1/clients/{client_id:int}/assessment",
+        GET,
+        api.assessment,
+        "api_client_assessment",
+        Rule.CLIENT_READ,
+        api=True,
+        summary="A client's current assessment",
+        responses=api.error_responses(401, 404),
+        tags=("clients",),
+    ),
+    RouteSpec("/openapi.json", GET, api.openapi, "openapi", Rule.PUBLIC, api=True, in_schema=False),
+)

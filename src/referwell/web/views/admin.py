@@ -1,0 +1,176 @@
+"""The admin pages: the practice's users, and its rule settings."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from referwell.domain.errors import FieldError, InvalidInput
+from referwell.domain.settings import RuleSettings
+from referwell.services import accounts, practice
+from referwell.services.permissions import Role
+from referwell.web.guard import Access, access
+from referwell.web.rendering import flash, render
+from referwell.web.state import web_state
+from referwell.web.views.clients import checkbox, number
+
+ROLES = tuple(role.value for role in Role)
+
+
+def _by_field(errors: Sequence[FieldError]) -> dict[str, list[str]]:
+    grouped: dict[str, list[str]] = {}
+    for error in errors:
+        grouped.setdefault(error.path, []).append(error.message)
+    return grouped
+
+
+def _users_page(
+    request: Request,
+    *,
+    status: int = 200,
+    errors: Mapping[str, Sequence[str]] | None = None,
+    values: Mapping[str, Any] | None = None,
+) -> Response:
+    state = web_state(request)
+    actor = access(request).actor
+    return render(
+        request,
+        "admin_users.html",
+        {
+            "users": accounts.list_users(state.uow(), actor),
+            "supervisors": accounts.supervisors(state.uow(), actor),
+            "roles": ROLES,
+            "errors": errors or {},
+            "values": values or {},
+        },
+        status_code=status,
+    )
+
+
+def users(request: Request) -> Response:
+    return _users_page(request)
+
+
+def _supervisor(found: Access) -> Any:
+    return number(found.field("supervisor_id"))
+
+
+def create_user(request: Request) -> Response:
+    found = access(request)
+    state = web_state(request)
+    values = {
+        "username": found.field("username"),
+        "display_name": found.field("display_name"),
+        "role": found.field("role"),
+        "supervisor_id": _supervisor(found),
+    }
+    try:
+        made = accounts.create_user(
+            state.uow(),
+            found.actor,
+            password=found.field("password"),
+            hasher=state.hasher,
+            **values,
+        )
+    except InvalidInput as refused:
+        return _users_page(request, status=422, errors=_by_field(refused.errors), values=values)
+    flash(request, f"User {made.username} added.")
+    return RedirectResponse(request.app.url_path_for("admin_users"), status_code=303)
+
+
+def _user_page(
+    request: Request,
+    *,
+    status: int = 200,
+    errors: Mapping[str, Sequence[str]] | None = None,
+    values: Mapping[str, Any] | None = None,
+) -> Response:
+    found = access(request)
+    state = web_state(request)
+    user_id = found.permit.user_id
+    assert user_id is not None  # noqa: S101 - the route's path names a user
+    return render(
+        request,
+        "admin_user.html",
+        {
+            "user": accounts.get_user(state.uow(), found.actor, user_id),
+            "supervisors": accounts.supervisors(state.uow(), found.actor),
+            "roles": ROLES,
+            "errors": errors or {},
+            "values": values or {},
+        },
+        status_code=status,
+    )
+
+
+def user_page(request: Request) -> Response:
+    return _user_page(request)
+
+
+def update_user(request: Request) -> Response:
+    found = access(request)
+    state = web_state(request)
+    user_id = found.permit.user_id
+    assert user_id is not None  # noqa: S101 - the route's path names a user
+    values = {
+        "display_name": found.field("display_name"),
+        "role": found.field("role"),
+        "supervisor_id": _supervisor(found),
+        "active": checkbox(found.field("active")),
+    }
+    try:
+        accounts.update_user(
+            state.uow(),
+            found.actor,
+            user_id,
+            password=found.field("password") or None,
+            hasher=state.hasher,
+            **values,
+        )
+    except InvalidInput as refused:
+        return _user_page(request, status=422, errors=_by_field(refused.errors), values=values)
+    flash(request, "User saved.")
+    return RedirectResponse(
+        request.app.url_path_for("admin_user", user_id=user_id), status_code=303
+    )
+
+
+def _settings_page(
+    request: Request,
+    *,
+    status: int = 200,
+    errors: Mapping[str, Sequence[str]] | None = None,
+    values: Mapping[str, Any] | None = None,
+) -> Response:
+    state = web_state(request)
+    return render(
+        request,
+        "admin_settings.html",
+        {
+            "practice": practice.practice_settings(state.uow(), access(request).actor),
+            "errors": errors or {},
+            "values": values or {},
+        },
+        status_code=status,
+    )
+
+
+def settings(request: Request) -> Response:
+    return _settings_page(request)
+
+
+def save_settings(request: Request) -> Response:
+    found = access(request)
+    names = RuleSettings().as_dict()
+    sent = {name: number(found.field(name)) for name in names if found.form and name in found.form}
+    # Fields left empty go back to the default; anything else is checked as given.
+    values = {name: value for name, value in sent.items() if value is not None}
+    try:
+        practice.update_practice_settings(web_state(request).uow(), found.actor, values)
+    except InvalidInput as refused:
+        return _settings_page(request, status=422, errors=_by_field(refused.errors), values=sent)
+    flash(request, "Rule settings saved; assessments will be brought up to date.")
+    return RedirectResponse(request.app.url_path_for("admin_settings"), status_code=303)

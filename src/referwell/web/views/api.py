@@ -1,0 +1,158 @@
+"""The JSON API (`/api/v1`): assess a case, read a client's case and current assessment.
+
+Errors use the one JSON shape of `referwell.web.errors`. Authenticated by the
+session cookie (with the CSRF header for POST) or `Authorization: Bearer`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from referwell.domain.assessment import assess_case
+from referwell.domain.caseformat import case_schema, parse_case
+from referwell.domain.errors import FieldError, InvalidInput
+from referwell.services.caseio import parse_json
+from referwell.services.clients import client_assessment, client_case
+from referwell.services.errors import NotFound
+from referwell.services.freshness import practice_rule_settings
+from referwell.services.permissions import Actor
+from referwell.web.guard import SESSION_COOKIE, access
+from referwell.web.state import WebState, web_state
+
+MAX_CASE_BYTES = 2_000_000
+
+ERROR_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["status", "code", "message", "fields"],
+            "properties": {
+                "status": {"type": "integer"},
+                "code": {"type": "string"},
+                "message": {"type": "string"},
+                "fields": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["path", "message"],
+                        "properties": {"path": {"type": "string"}, "message": {"type": "string"}},
+                    },
+                },
+            },
+        }
+    },
+}
+ASSESSMENT_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "An assessment in the shared format `referwell.assessment/1`.",
+    "required": ["format", "case_id", "as_of", "recommendation", "headline", "findings"],
+    "properties": {"format": {"const": "referwell.assessment/1"}},
+}
+
+
+def error_responses(*statuses: int) -> dict[int | str, Any]:
+    descriptions = {
+        401: "Not signed in, or the token is unknown or revoked",
+        403: "Forbidden (or the CSRF header is missing on a session-authenticated POST)",
+        404: "No such client, or not one you may see",
+        422: "Invalid input; `fields` names each field by its path",
+    }
+    return {
+        status: {
+            "description": descriptions[status],
+            "content": {"application/json": {"schema": ERROR_SCHEMA}},
+        }
+        for status in statuses
+    }
+
+
+def _assess(state: WebState, actor: Actor, data: Any) -> dict[str, Any]:
+    case = parse_case(data, today=state.today())
+    with state.uow() as uow:
+        settings = practice_rule_settings(uow.session, actor.practice_id)
+    return assess_case(case, settings).as_dict()
+
+
+async def assess(request: Request) -> Response:
+    """Assess a case in the shared format; nothing is stored. The practice's rule settings apply."""
+    state = web_state(request)
+    actor = access(request).actor
+    body = await request.body()
+    if len(body) > MAX_CASE_BYTES:
+        raise InvalidInput([FieldError("(body)", f"give at most {MAX_CASE_BYTES} bytes")])
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InvalidInput(
+            [FieldError("(body)", "not UTF-8 text; send the case as UTF-8 JSON")]
+        ) from None
+    data = parse_json(text)
+    result = await run_in_threadpool(_assess, state, actor, data)
+    return JSONResponse(result)
+
+
+def case(request: Request, client_id: int) -> Response:
+    """The client's case as of today, in the shared case format."""
+    state = web_state(request)
+    found = client_case(
+        state.uow(), access(request).actor, client_id, today=state.today(), reads=state.reads
+    )
+    return JSONResponse(found)
+
+
+def assessment(request: Request, client_id: int) -> Response:
+    """The client's current assessment (recomputed first when the stored one is stale)."""
+    state = web_state(request)
+    found = client_assessment(
+        state.uow(), access(request).actor, client_id, today=state.today(), reads=state.reads
+    )
+    if found is None:
+        raise NotFound("assessment", client_id)
+    return JSONResponse(found)
+
+
+def openapi(request: Request) -> Response:
+    """The OpenAPI document of the API routes, with the two ways to authenticate."""
+    app = request.app
+    if app.openapi_schema is None:
+        document = app.openapi()
+        components = document.setdefault("components", {})
+        components.setdefault("schemas", {})["Case"] = case_component()
+        components["securitySchemes"] = {
+            "token": {
+                "type": "http",
+                "scheme": "bearer",
+                "description": "A personal API token, made on the profile page.",
+            },
+            "session": {"type": "apiKey", "in": "cookie", "name": SESSION_COOKIE},
+        }
+        document["security"] = [{"token": []}, {"session": []}]
+        app.openapi_schema = document
+    return JSONResponse(app.openapi_schema)
+
+
+ASSESS_OPENAPI: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Case"}}},
+    },
+    "responses": {
+        "200": {
+            "description": "The assessment",
+            "content": {"application/json": {"schema": ASSESSMENT_SCHEMA}},
+        }
+    },
+}
+
+
+def case_component() -> dict[str, Any]:
+    """The case format's JSON Schema, as an OpenAPI component."""
+    schema = dict(case_schema())
+    schema.pop("$schema", None)
+    return schema

@@ -1,0 +1,76 @@
+"""Signing in and out, and the front door that sends each role to its own start page."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from referwell.services.accounts import sign_in, sign_out
+from referwell.services.errors import LoginFailed
+from referwell.services.permissions import Actor, Role
+from referwell.web.guard import access, end_session, start_session
+from referwell.web.rendering import render
+from referwell.web.state import web_state
+
+LANDING = {Role.CLINICIAN: "caseload", Role.SUPERVISOR: "supervision", Role.ADMIN: "admin_users"}
+
+
+def landing_url(request: Request, actor: Actor) -> str:
+    return str(request.app.url_path_for(LANDING[actor.role]))
+
+
+def _safe_next(target: str) -> str | None:
+    """A local path to return to after signing in; anything else is ignored (no open redirect)."""
+    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return None
+
+
+def home(request: Request) -> Response:
+    actor = access(request).maybe_actor
+    if actor is None:
+        return RedirectResponse(request.app.url_path_for("login_form"), status_code=303)
+    return RedirectResponse(landing_url(request, actor), status_code=303)
+
+
+def login_form(request: Request) -> Response:
+    actor = access(request).maybe_actor
+    if actor is not None:
+        return RedirectResponse(landing_url(request, actor), status_code=303)
+    return render(
+        request,
+        "login.html",
+        {"username": "", "error": None, "next": request.query_params.get("next", "")},
+    )
+
+
+def login(request: Request) -> Response:
+    found = access(request)
+    state = web_state(request)
+    username = found.field("username")
+    try:
+        signed_in = sign_in(state.uow(), username, found.field("password"), hasher=state.hasher)
+    except LoginFailed:
+        return render(
+            request,
+            "login.html",
+            {
+                "username": username,
+                "error": "Wrong username or password.",
+                "next": found.field("next"),
+            },
+            status_code=400,
+        )
+    start_session(request, signed_in.actor, signed_in.fingerprint)
+    target = _safe_next(found.field("next")) or landing_url(request, signed_in.actor)
+    return RedirectResponse(target, status_code=303)
+
+
+def logout(request: Request) -> Response:
+    sign_out(web_state(request).uow(), access(request).actor)
+    end_session(request)
+    return RedirectResponse(request.app.url_path_for("login_form"), status_code=303)
+
+
+def healthz(request: Request) -> Response:
+    return Response("ok\n", media_type="text/plain")

@@ -1,0 +1,251 @@
+"""The client page and its forms: a questionnaire, a session, an event, a factor, a step, a goal,
+and "considering referral".
+
+Each form posts to its own route. Success: htmx gets the page again (it
+swaps the client's part in), a plain browser is sent back to the page. A
+refusal re-renders the page with status 422 and every error beside its field;
+nothing was saved.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from referwell.db.uow import UnitOfWork
+from referwell.domain import vocabulary as v
+from referwell.domain.errors import FieldError
+from referwell.domain.measures import INSTRUMENTS
+from referwell.services import records
+from referwell.services.clients import client_record
+from referwell.services.permissions import Actor
+from referwell.web.guard import Access, access
+from referwell.web.rendering import flash, render
+from referwell.web.state import web_state
+
+_WHOLE_NUMBER = re.compile(r"-?\d{1,6}")
+_TRUE = frozenset({"on", "true", "1", "yes"})
+
+CHOICES = {
+    "instruments": tuple(INSTRUMENTS.values()),
+    "attendance": v.ATTENDANCE,
+    "event_kinds": v.EVENT_KINDS,
+    "clinician_factors": v.CLINICIAN_FACTORS,
+    "steps": v.STEPS,
+    "goal_statuses": v.GOAL_STATUSES,
+    "reasons": v.REASONS,
+}
+ITEM_ANSWERS = {
+    "PHQ-9": ("Not at all", "Several days", "More than half the days", "Nearly every day"),
+    "GAD-7": ("Not at all", "Several days", "More than half the days", "Nearly every day"),
+    "PHQ-15": ("Not bothered at all", "Bothered a little", "Bothered a lot"),
+    "PCL-5": ("Not at all", "A little bit", "Moderately", "Quite a bit", "Extremely"),
+}
+
+
+def number(value: str) -> Any:
+    """A form value as a whole number when it is one; None when empty; else as typed (the
+    validator then says what is wrong with it)."""
+    stripped = value.strip()
+    if not stripped:
+        return None
+    return int(stripped) if _WHOLE_NUMBER.fullmatch(stripped) else value
+
+
+def checkbox(value: str) -> Any:
+    if value == "":
+        return False
+    return True if value.lower() in _TRUE else value
+
+
+def optional(value: str) -> str | None:
+    return value if value.strip() else None
+
+
+def client_page(request: Request) -> Response:
+    return _page(request)
+
+
+def _page(
+    request: Request,
+    *,
+    status: int = 200,
+    form: str | None = None,
+    errors: Mapping[str, Sequence[str]] | None = None,
+    values: Mapping[str, Any] | None = None,
+    other_errors: Sequence[FieldError] = (),
+) -> Response:
+    found = access(request)
+    state = web_state(request)
+    client = found.permit.client
+    assert client is not None  # noqa: S101 - the route's rule names a client
+    record = client_record(
+        state.uow(), found.actor, client.client_id, today=state.today(), reads=state.reads
+    )
+    return render(
+        request,
+        "client.html",
+        {
+            "record": record,
+            "choices": CHOICES,
+            "item_answers": ITEM_ANSWERS,
+            "form": form,
+            "errors": errors or {},
+            "values": values or {},
+            "other_errors": other_errors,
+            "today": state.today(),
+        },
+        status_code=status,
+    )
+
+
+Write = Callable[[UnitOfWork, Actor, int, date], records.Saved]
+
+
+def _save(
+    request: Request, form: str, values: Mapping[str, Any], write: Write, notice: str
+) -> Response:
+    found = access(request)
+    state = web_state(request)
+    client = found.permit.client
+    assert client is not None  # noqa: S101 - the route's rule names a client
+    try:
+        saved = write(state.uow(), found.actor, client.client_id, state.today())
+    except records.RecordRefused as refused:
+        mine, others = refused.entry_errors()
+        return _page(
+            request, status=422, form=form, errors=mine, values=values, other_errors=others
+        )
+    flash(request, notice if saved.changed else "Nothing new: that was already recorded.")
+    if request.headers.get("hx-request"):
+        return _page(request, form=form)
+    target = request.app.url_path_for("client_page", client_id=client.client_id)
+    anchor = "#considering" if form == "referral" else ""
+    return RedirectResponse(f"{target}{anchor}", status_code=303)
+
+
+def _items(found: Access, instrument: str) -> list[Any]:
+    known = INSTRUMENTS.get(instrument)
+    if known is not None:
+        count = known.item_count
+    else:
+        count = 0
+        while found.field(f"item{count + 1}"):
+            count += 1
+    return [number(found.field(f"item{index}")) for index in range(1, count + 1)]
+
+
+def add_measure(request: Request) -> Response:
+    found = access(request)
+    instrument = found.field("instrument")
+    day = found.field("date")
+    items = _items(found, instrument)
+    values = {"instrument": instrument, "date": day, "items": items}
+    return _save(
+        request,
+        f"measure-{instrument}" if instrument in INSTRUMENTS else "measure",
+        values,
+        lambda uow, actor, client_id, today: records.add_measure(
+            uow, actor, client_id, today=today, instrument=instrument, day=day, items=items
+        ),
+        "Questionnaire saved; the assessment is updated.",
+    )
+
+
+def add_session(request: Request) -> Response:
+    found = access(request)
+    values = {"date": found.field("date"), "attendance": found.field("attendance")}
+    return _save(
+        request,
+        "session",
+        values,
+        lambda uow, actor, client_id, today: records.add_session(
+            uow, actor, client_id, today=today, day=values["date"], attendance=values["attendance"]
+        ),
+        "Session saved; the assessment is updated.",
+    )
+
+
+def add_event(request: Request) -> Response:
+    found = access(request)
+    values = {
+        "date": found.field("date"),
+        "kind": found.field("kind"),
+        "discussed": checkbox(found.field("discussed")),
+    }
+    return _save(
+        request,
+        "event",
+        values,
+        lambda uow, actor, client_id, today: records.add_event(
+            uow,
+            actor,
+            client_id,
+            today=today,
+            day=values["date"],
+            kind=values["kind"],
+            discussed=values["discussed"],
+        ),
+        "Event saved; the assessment is updated.",
+    )
+
+
+def add_factor(request: Request) -> Response:
+    code = access(request).field("code")
+    return _save(
+        request,
+        "factor",
+        {"code": code},
+        lambda uow, actor, client_id, today: records.add_clinician_factor(
+            uow, actor, client_id, today=today, code=code
+        ),
+        "Saved; the assessment is updated.",
+    )
+
+
+def add_step(request: Request) -> Response:
+    found = access(request)
+    step = found.field("step")
+    day = optional(found.field("date"))
+    return _save(
+        request,
+        "step",
+        {"step": step, "date": day or ""},
+        lambda uow, actor, client_id, today: records.add_step(
+            uow, actor, client_id, today=today, step=step, day=day
+        ),
+        "Step saved; the assessment is updated.",
+    )
+
+
+def add_goal(request: Request) -> Response:
+    found = access(request)
+    description = optional(found.field("description"))
+    status = found.field("status")
+    return _save(
+        request,
+        "goal",
+        {"description": description or "", "status": status},
+        lambda uow, actor, client_id, today: records.add_goal(
+            uow, actor, client_id, today=today, status=status, description=description
+        ),
+        "Goal saved; the assessment is updated.",
+    )
+
+
+def consider_referral(request: Request) -> Response:
+    reason = access(request).field("reason")
+    return _save(
+        request,
+        "referral",
+        {"reason": reason},
+        lambda uow, actor, client_id, today: records.consider_referral(
+            uow, actor, client_id, today=today, reason=reason
+        ),
+        "Reason recorded. Read the cautions below before anything else.",
+    )
