@@ -61,7 +61,9 @@ def cases(
 ) -> tuple[dict[str, Any], date]:
     """(a valid case, the `today` to read it with)."""
     as_of = draw(AS_OF)
-    when = st.integers(0, 400).map(lambda n: (as_of - timedelta(days=n)).isoformat())
+    # A short span crowds dates around the windows' edges; a long one spreads them out.
+    span = draw(st.sampled_from([9, 35, 400]))
+    when = st.integers(0, span).map(lambda n: (as_of - timedelta(days=n)).isoformat())
 
     def dated(strategy: st.SearchStrategy[dict[str, Any]], max_size: int) -> Any:
         if distinct_dates:
