@@ -616,3 +616,13 @@ def test_required_fields_of_every_entry(overrides: dict, path: str) -> None:
     error = refusal(make_case(**overrides))
     assert path in by_path(error), str(error)
     assert "missing" in by_path(error)[path]
+
+
+def test_the_library_call_reads_yaml_text_and_paths() -> None:
+    from referwell import assess
+
+    path = VALID / "yaml-plain-dates.yaml"
+    from_path = assess(path)
+    assert assess(path.read_text("utf-8")) == from_path
+    assert from_path["case_id"] == "valid-yaml"
+    assert from_path["as_of"] == "2026-11-20"

@@ -406,3 +406,14 @@ def test_specialized_refer_and_a_transfer_merge_because_is_the_first_findings() 
     got = needs(a)
     assert list(got) == ["psychotherapy", "erp"]
     assert got["erp"]["because"] == "ocd"
+
+
+def test_neuropsychology_in_training_gives_no_competence_finding_for_neurocognitive() -> None:
+    a = run(
+        make_case(
+            concerns=["neurocognitive"],
+            clinician={"in_training": ["neuropsychology"]},
+            client={"current_care": ["neuropsychology", "primary_care"]},
+        )
+    )
+    assert finding_kinds(a) == []

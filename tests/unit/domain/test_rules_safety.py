@@ -416,3 +416,12 @@ def test_safety_findings_come_first_and_suicide_risk_outranks_a_threat_to_clinic
     got = needs(a)
     assert got["crisis"]["urgency"] == "urgent"
     assert got["psychotherapy"]["adjunct"] is False
+
+
+@pytest.mark.parametrize(("days_before", "fires"), [(0, True), (1, False)])
+def test_a_zero_day_window_holds_as_of_only(days_before: int, fires: bool) -> None:
+    a = run(
+        make_case(events=[event("suicidal_statement", days_before)]),
+        settings={"suicide_event_window_days": 0},
+    )
+    assert (SUICIDE in finding_kinds(a)) is fires
