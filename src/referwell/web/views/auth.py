@@ -33,14 +33,31 @@ def home(request: Request) -> Response:
     return RedirectResponse(landing_url(request, actor), status_code=303)
 
 
+def _login_page(
+    request: Request,
+    *,
+    username: str = "",
+    error: str | None = None,
+    next_path: str = "",
+    signed_out: bool = False,
+    status: int = 200,
+) -> Response:
+    return render(
+        request,
+        "login.html",
+        {"username": username, "error": error, "next": next_path, "signed_out": signed_out},
+        status_code=status,
+    )
+
+
 def login_form(request: Request) -> Response:
     actor = access(request).maybe_actor
     if actor is not None:
         return RedirectResponse(landing_url(request, actor), status_code=303)
-    return render(
+    return _login_page(
         request,
-        "login.html",
-        {"username": "", "error": None, "next": request.query_params.get("next", "")},
+        next_path=request.query_params.get("next", ""),
+        signed_out="signed_out" in request.query_params,
     )
 
 
@@ -51,15 +68,12 @@ def login(request: Request) -> Response:
     try:
         signed_in = sign_in(state.uow(), username, found.field("password"), hasher=state.hasher)
     except LoginFailed:
-        return render(
+        return _login_page(
             request,
-            "login.html",
-            {
-                "username": username,
-                "error": "Wrong username or password.",
-                "next": found.field("next"),
-            },
-            status_code=400,
+            username=username,
+            error="Wrong username or password.",
+            next_path=found.field("next"),
+            status=400,
         )
     start_session(request, signed_in.actor, signed_in.fingerprint)
     target = _safe_next(found.field("next")) or landing_url(request, signed_in.actor)
@@ -69,7 +83,9 @@ def login(request: Request) -> Response:
 def logout(request: Request) -> Response:
     sign_out(web_state(request).uow(), access(request).actor)
     end_session(request)
-    return RedirectResponse(request.app.url_path_for("login_form"), status_code=303)
+    return RedirectResponse(
+        f"{request.app.url_path_for('login_form')}?signed_out=1", status_code=303
+    )
 
 
 def healthz(request: Request) -> Response:

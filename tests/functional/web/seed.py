@@ -1,0 +1,123 @@
+"""A small practice for the web tests: two practices, every role, the shipped example cases.
+
+Practice A: admin `admin`; supervisor `sup`; clinician `clin` (supervised by
+`sup`) with the eight example cases; clinician `clin2` (unsupervised) with
+two clients. Practice B: clinician `other` with one client, admin `admin_b`.
+Every user has the password `PASSWORD` (hashed with cheap Argon2 parameters)
+and two live API tokens: `token_secret(username)` to call the API with, and a
+spare one (`spare_tokens`) for tests that revoke.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from argon2 import PasswordHasher
+from sqlalchemy.orm import Session, sessionmaker
+
+from referwell.db.cases import import_case
+from referwell.db.models import ApiToken, Practice, User
+from referwell.services.accounts import token_digest
+
+PASSWORD = "correct horse battery staple"
+TODAY = date(2026, 11, 20)  # the examples' as_of
+EXAMPLES = Path(__file__).resolve().parents[3] / "src" / "referwell" / "examples"
+# Argon2id with the smallest parameters: the tests sign in hundreds of times.
+CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1, hash_len=16, salt_len=8)
+
+
+def token_secret(username: str) -> str:
+    return f"rwt_test_token_of_{username}"
+
+
+def example_cases() -> dict[str, dict[str, Any]]:
+    """The shipped example cases by file stem (`ex04-phq9-item9`)."""
+    return {
+        path.stem: json.loads(path.read_text(encoding="utf-8"))
+        for path in sorted(EXAMPLES.glob("ex*.json"))
+        if not path.name.endswith(".expected.json")
+    }
+
+
+@dataclass
+class Seeded:
+    practice_id: int
+    other_practice_id: int
+    users: dict[str, int] = field(default_factory=dict)
+    tokens: dict[str, int] = field(default_factory=dict)
+    spare_tokens: dict[str, int] = field(default_factory=dict)
+    clients: dict[str, int] = field(default_factory=dict)  # by case id
+
+    def client_of(self, username: str) -> int:
+        """Some client of this clinician."""
+        return {
+            "clin": self.clients["ex01"],
+            "clin2": self.clients["c2-a"],
+            "other": self.clients["b-1"],
+        }[username]
+
+
+def seed(session_factory: sessionmaker[Session]) -> Seeded:
+    """Write the test practice; committed."""
+    with session_factory() as session:
+        practice = Practice(name="Riverside (test)")
+        elsewhere = Practice(name="Elsewhere (test)")
+        session.add_all([practice, elsewhere])
+        session.flush()
+        hashed = CHEAP_HASHER.hash(PASSWORD)
+
+        def user(name: str, role: str, where: Practice, supervisor: User | None = None) -> User:
+            made = User(
+                practice_id=where.id,
+                username=name,
+                display_name=f"{name.capitalize()} Testperson",
+                role=role,
+                password_hash=hashed,
+                supervisor_id=supervisor.id if supervisor else None,
+            )
+            session.add(made)
+            session.flush()
+            return made
+
+        admin = user("admin", "admin", practice)
+        sup = user("sup", "supervisor", practice)
+        clin = user("clin", "clinician", practice, sup)
+        clin2 = user("clin2", "clinician", practice)
+        other = user("other", "clinician", elsewhere)
+        admin_b = user("admin_b", "admin", elsewhere)
+        seeded = Seeded(practice_id=practice.id, other_practice_id=elsewhere.id)
+        for made in (admin, sup, clin, clin2, other, admin_b):
+            seeded.users[made.username] = made.id
+            for label, secret, kept in (
+                ("api", token_secret(made.username), seeded.tokens),
+                ("spare", token_secret(made.username) + "_spare", seeded.spare_tokens),
+            ):
+                token = ApiToken(user_id=made.id, token_hash=token_digest(secret), label=label)
+                session.add(token)
+                session.flush()
+                kept[made.username] = token.id
+
+        cases = example_cases()
+        for number, (stem, case) in enumerate(cases.items(), start=1):
+            client = import_case(
+                session, practice.id, clin.id, case, display_name=f"Client {number:02d} {stem[5:]}"
+            )
+            seeded.clients[case["id"]] = client.id
+        for case_id, stem, owner, where in (
+            ("c2-a", "ex05-goals-met", clin2, practice),
+            ("c2-b", "ex07-not-on-track", clin2, practice),
+            ("b-1", "ex04-phq9-item9", other, elsewhere),
+        ):
+            case = copy.deepcopy(cases[stem])
+            case["id"] = case_id
+            client = import_case(
+                session, where.id, owner.id, case, display_name=f"Client {case_id}"
+            )
+            seeded.clients[case_id] = client.id
+        session.commit()
+    return seeded
