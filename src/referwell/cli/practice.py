@@ -361,6 +361,9 @@ def _synth_jsonl(practice: Any, path: Path, advance: Any) -> Any:
     try:
         with handle:
             stats = write_jsonl(practice, handle, progress=advance)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(handle.name, 0o666 & ~umask)  # as any new file, not the temporary's 0600
         os.replace(handle.name, path)
     except BaseException:
         Path(handle.name).unlink(missing_ok=True)

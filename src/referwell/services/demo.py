@@ -107,16 +107,16 @@ def seed_demo(uow: UnitOfWork, *, actor: str, today: date | None = None) -> Demo
     When the database already holds a practice, nothing is written and the
     result's `practice_id` is None.
     """
-    from argon2 import PasswordHasher
     from sqlalchemy import select
 
     from referwell.db.audit import AuditAction, record
     from referwell.db.cases import import_case
     from referwell.db.models import ClinicianCompetency, ClinicianTraining, Practice, User
     from referwell.domain.caseformat import parse_case
+    from referwell.services.accounts import default_hasher
 
     day = today or date.today()
-    hasher = PasswordHasher()
+    hasher = default_hasher()
     cases = demo_cases(day)
     with uow:
         session = uow.session

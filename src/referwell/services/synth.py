@@ -181,10 +181,11 @@ def write_jsonl(
 
 def password_hash_for(practice: SyntheticPractice, password: str) -> str:
     """An Argon2id hash of `password` with a salt derived from the seed: same seed, same hash."""
-    from argon2 import PasswordHasher
     from argon2.low_level import Type, hash_secret
 
-    hasher = PasswordHasher()  # the library's recommended parameters
+    from referwell.services.accounts import default_hasher
+
+    hasher = default_hasher()  # the parameters sign-in expects: no rehash at first login
     salt = hashlib.sha256(f"referwell-synth-{practice.seed}".encode()).digest()[:16]
     return hash_secret(
         password.encode(),
