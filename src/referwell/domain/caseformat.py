@@ -50,10 +50,15 @@ def _join(path: str, key: str) -> str:
     return f"{path}.{key}" if path else key
 
 
+def _article(word: str) -> str:
+    return "an" if word[:1].lower() in "aeiou" else "a"
+
+
 class Kind:
     """A value's type in the format: checks a value and describes itself as JSON Schema."""
 
     expected: str = "a value"
+    plural: str = "values"
 
     def check(self, value: Any, path: str, ctx: _Context) -> Any:
         raise NotImplementedError
@@ -65,6 +70,7 @@ class Kind:
 class Text(Kind):
     def __init__(self, what: str = "a non-empty string", max_length: int = 500) -> None:
         self.expected = what
+        self.plural = "non-empty strings"
         self.max_length = max_length
 
     def check(self, value: Any, path: str, ctx: _Context) -> Any:
@@ -159,12 +165,15 @@ class Code(Kind):
         label: str,
         codes: tuple[str, ...] | frozenset[str],
         refused: Mapping[str, str] | None = None,
+        aliases: Mapping[str, str] | None = None,
     ) -> None:
+        self.aliases = dict(aliases or {})
         self.label = label
         self.codes = frozenset(codes)
         self.ordered = tuple(sorted(codes)) if isinstance(codes, frozenset) else codes
         self.refused = dict(refused or {})
-        self.expected = f"a {label} code"
+        self.expected = f"{_article(label)} {label} code"
+        self.plural = f"{label} codes"
 
     def check(self, value: Any, path: str, ctx: _Context) -> Any:
         if type(value) is not str:
@@ -173,6 +182,9 @@ class Code(Kind):
             return value
         if value in self.refused:
             return ctx.error(path, self.refused[value])
+        alias = self.aliases.get(value.strip().lower())
+        if alias is not None:
+            return ctx.error(path, f'unknown {self.label} code "{value}"; did you mean "{alias}"?')
         if len(self.ordered) <= 6:
             return ctx.error(
                 path, f'unknown {self.label} "{value}"; use {quoted_choice(self.ordered)}'
@@ -198,9 +210,7 @@ class ListOf(Kind):
 
     def check(self, value: Any, path: str, ctx: _Context) -> Any:
         if type(value) is not list:
-            return ctx.error(
-                path, f"expected a list of {self.item.expected}s; got {describe(value)}"
-            )
+            return ctx.error(path, f"expected a list of {self.item.plural}; got {describe(value)}")
         if len(value) > self.max_items:
             return ctx.error(path, f"has {len(value)} entries; give at most {self.max_items}")
         out = []
@@ -242,6 +252,7 @@ class Obj(Kind):
         self.after = after
         self.extra_schema = extra_schema or {}
         self.expected = "an object"
+        self.plural = "objects"
 
     def check(self, value: Any, path: str, ctx: _Context) -> Any:
         if not isinstance(value, dict):
@@ -291,6 +302,7 @@ class Either(Kind):
     def __init__(self, code: Code, obj: Obj) -> None:
         self.code, self.obj = code, obj
         self.expected = f"{code.expected} or an object"
+        self.plural = f"{code.plural} or objects"
 
     def check(self, value: Any, path: str, ctx: _Context) -> Any:
         if isinstance(value, dict):
@@ -436,7 +448,10 @@ CASE_KIND: Final = Obj(
                 {
                     "age": Field(Whole(0, 120), True),
                     "languages": Field(
-                        ListOf(Code("ISO 639-1 language", v.LANGUAGES), unique=True)
+                        ListOf(
+                            Code("ISO 639-1 language", v.LANGUAGES, aliases=v.LANGUAGE_NAMES),
+                            unique=True,
+                        )
                     ),
                     "postal_code": Field(Text("a postal code as a string", 20)),
                     "insurance": Field(ListOf(Text("a payer identifier", 100), unique=True)),

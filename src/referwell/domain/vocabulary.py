@@ -296,6 +296,23 @@ LANGUAGES: Final = frozenset(
 )
 
 
+# English and native names of common languages, to suggest the code for a name.
+LANGUAGE_NAMES: Final[dict[str, str]] = {
+    "english": "en", "spanish": "es", "español": "es", "espanol": "es", "french": "fr",
+    "français": "fr", "german": "de", "deutsch": "de", "italian": "it", "portuguese": "pt",
+    "dutch": "nl", "russian": "ru", "ukrainian": "uk", "polish": "pl", "arabic": "ar",
+    "hebrew": "he", "persian": "fa", "farsi": "fa", "turkish": "tr", "greek": "el",
+    "hindi": "hi", "urdu": "ur", "bengali": "bn", "punjabi": "pa", "tamil": "ta",
+    "chinese": "zh", "mandarin": "zh", "cantonese": "zh", "japanese": "ja", "korean": "ko",
+    "vietnamese": "vi", "tagalog": "tl", "filipino": "tl", "thai": "th", "indonesian": "id",
+    "malay": "ms", "swahili": "sw", "amharic": "am", "somali": "so", "haitian creole": "ht",
+    "creole": "ht", "swedish": "sv", "norwegian": "no", "danish": "da", "finnish": "fi",
+    "czech": "cs", "hungarian": "hu", "romanian": "ro", "serbian": "sr", "croatian": "hr",
+    "bosnian": "bs", "albanian": "sq", "armenian": "hy", "nepali": "ne", "navajo": "nv",
+    "yoruba": "yo", "igbo": "ig", "hausa": "ha", "pashto": "ps", "kurdish": "ku",
+}  # fmt: skip
+
+
 def recommendation_rank(recommendation: str) -> int:
     """0 for the most pressing recommendation, 5 for `continue`."""
     return RECOMMENDATIONS.index(recommendation)

@@ -104,12 +104,6 @@ _Core12Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 _Core12Loader.add_constructor("tag:yaml.org,2002:bool", _construct_bool)
 _Core12Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
 
-_STANDARD_TAGS = {
-    "tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:bool",
-    "tag:yaml.org,2002:null", "tag:yaml.org,2002:float", "tag:yaml.org,2002:map",
-    "tag:yaml.org,2002:seq",
-}  # fmt: skip
-
 
 def _line(event: yaml.Event) -> int:
     return event.start_mark.line + 1 if event.start_mark is not None else 0
@@ -128,7 +122,7 @@ def parse_yaml(text: str) -> Any:
                     ]
                 )
             tag = getattr(event, "tag", None)
-            if tag and tag not in _STANDARD_TAGS and tag != "!":
+            if tag:  # any explicit tag, the standard ones too: they convert types
                 raise InvalidInput(
                     [
                         FieldError(
@@ -149,12 +143,21 @@ def parse_yaml(text: str) -> Any:
 
 
 def parse_text(text: str, name: str = "") -> Any:
-    """Decode a case file's text: JSON when the name ends in .json or the text starts with `{`."""
+    """Decode a case file's text: JSON for a .json name, YAML for .yaml/.yml; without a
+    telling name, JSON when the text starts with `{` and parses as JSON, else YAML."""
     lowered = name.lower()
     if lowered.endswith((".yaml", ".yml")):
         return parse_yaml(text)
-    if lowered.endswith(".json") or text.lstrip().startswith("{"):
+    if lowered.endswith(".json"):
         return parse_json(text)
+    if text.lstrip().startswith("{"):
+        try:
+            return parse_json(text)
+        except InvalidInput as json_error:
+            try:
+                return parse_yaml(text)  # YAML in flow style also starts with `{`
+            except InvalidInput:
+                raise json_error from None
     return parse_yaml(text)
 
 

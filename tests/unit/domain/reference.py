@@ -174,7 +174,15 @@ def read(case: dict[str, Any], today: date, settings: dict[str, int]) -> Reading
                 "safety.suicide_risk",
                 rec,
                 "warning" if down else "critical",
-                [("crisis", "safety.suicide_risk", "routine" if down else "urgent", True)],
+                [
+                    (
+                        "crisis",
+                        # the concern code where one caused the need, else the finding kind
+                        "suicidality" if "suicidality" in concerns else "safety.suicide_risk",
+                        "routine" if down else "urgent",
+                        True,
+                    )
+                ],
             )
         )
     if any(

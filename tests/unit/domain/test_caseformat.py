@@ -448,12 +448,6 @@ def test_a_yaml_language_code_no_is_norwegian_not_false() -> None:
         "!!map {age: 34}",
     ],
 )
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine bug: YAML tags from the standard set (!!bool, !!int, !!str, !!map, "
-    "the non-specific ! and verbatim !<tag:yaml.org,2002:...>) are accepted, though case-format.md says 'no anchors or tags' and wrong types are 'never "
-    "converted' (!!bool yes is read as false)",
-)
 def test_every_yaml_tag_is_refused_even_the_standard_ones(client: str) -> None:
     with pytest.raises(InvalidInput):
         parse_case(parse_yaml(YAML_HEAD + f"client: {client}\n"))
@@ -626,3 +620,36 @@ def test_the_library_call_reads_yaml_text_and_paths() -> None:
     assert assess(path.read_text("utf-8")) == from_path
     assert from_path["case_id"] == "valid-yaml"
     assert from_path["as_of"] == "2026-11-20"
+
+
+def test_language_names_suggest_their_code() -> None:
+    case = {
+        "format": "referwell.case/1",
+        "id": "lang",
+        "as_of": "2026-11-20",
+        "clinician": {"competencies": ["cbt"]},
+        "client": {"age": 30, "languages": ["English"]},
+        "concerns": [],
+    }
+    with pytest.raises(InvalidInput) as info:
+        parse_case(case)
+    assert str(info.value.errors[0]) == (
+        'client.languages[0]: unknown ISO 639-1 language code "English"; did you mean "en"?'
+    )
+
+
+def test_list_and_article_wording() -> None:
+    case = {
+        "format": "referwell.case/1",
+        "id": "words",
+        "as_of": "2026-11-20",
+        "clinician": {"competencies": ["cbt"]},
+        "client": {"age": 30},
+        "concerns": "depression",
+        "sessions": [{"date": "2026-11-01"}],
+    }
+    with pytest.raises(InvalidInput) as info:
+        parse_case(case)
+    messages = [str(e) for e in info.value.errors]
+    assert 'concerns: expected a list of condition codes; got the string "depression"' in messages
+    assert "sessions[0].attendance: required field is missing; give an attendance code" in messages

@@ -425,3 +425,10 @@ def test_a_zero_day_window_holds_as_of_only(days_before: int, fires: bool) -> No
         settings={"suicide_event_window_days": 0},
     )
     assert (SUICIDE in finding_kinds(a)) is fires
+
+
+def test_crisis_need_is_because_of_the_suicidality_concern_when_it_caused_it() -> None:
+    with_concern = run(make_case(concerns=["depression", "suicidality"]))
+    assert needs(with_concern)["crisis"]["because"] == "suicidality"
+    item9_only = run(make_case(measures=[phq9(day(3), 12, item9=1)]))
+    assert needs(item9_only)["crisis"]["because"] == SUICIDE

@@ -46,6 +46,8 @@ def suicide_risk(s: CaseSummary, cfg: RuleSettings) -> list[Result]:
         and (newest is None or (s.as_of - newest).days > cfg.suicide_downgrade_after_days)
     )
     evidence = [t.evidence for t in triggers]
+    # `because` is the concern code where one caused the need, else the finding kind.
+    because = "suicidality" if "suicidality" in s.concerns else "safety.suicide_risk"
     if downgraded:
         evidence += step_evidence(s, "risk_assessment", "safety_plan")
         return [
@@ -60,7 +62,7 @@ def suicide_risk(s: CaseSummary, cfg: RuleSettings) -> list[Result]:
                     "Keep crisis resources (988 in the US) in the client's hands.",
                     "Discuss the case in supervision or consultation and document the monitoring.",
                 ),
-                needs=[Need("crisis", "safety.suicide_risk", "routine", adjunct=True)],
+                needs=[Need("crisis", because, "routine", adjunct=True)],
                 severity="warning",
                 trigger=newest,
             )
@@ -78,7 +80,7 @@ def suicide_risk(s: CaseSummary, cfg: RuleSettings) -> list[Result]:
                 "Consult a supervisor or colleague today and document the assessment and the plan.",
                 "Do not hand the client off abruptly: keep care continuous while risk is assessed.",
             ),
-            needs=[Need("crisis", "safety.suicide_risk", "urgent", adjunct=True)],
+            needs=[Need("crisis", because, "urgent", adjunct=True)],
             trigger=newest,
         )
     ]
