@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from referwell.cli.common import err, fail, out, print_invalid, refuse
+from referwell.cli.common import err, fail, print_invalid, refuse
 from referwell.domain.errors import InvalidInput
 
 if TYPE_CHECKING:
@@ -428,10 +428,9 @@ def demo(
     migrate.upgrade(url)
     uow = _unit_of_work(url)
     seed = seed_demo(uow, actor=_actor())
+    lines = []
     if seed.seeded:
-        out.print(
-            f"Seeded the demo practice: {seed.clients} clients, in {_shown(url)}", markup=False
-        )
+        lines.append(f"Seeded the demo practice: {seed.clients} clients, in {_shown(url)}")
     else:
         with uow:
             has_demo = uow.session.scalar(select(Practice.id).where(Practice.name == DEMO_PRACTICE))
@@ -442,14 +441,15 @@ def demo(
                 markup=False,
             )
         else:
-            out.print(f"The demo practice is already in {_shown(url)}", markup=False)
+            lines.append(f"The demo practice is already in {_shown(url)}")
     shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104 - only compared
-    out.print(f"\nOpen http://{shown_host}:{port} and log in as one of:\n", markup=False)
-    for user in DEMO_USERS:
-        out.print(
-            f"  {user.username:<8} password {user.password:<16} {user.role:<10} {user.about}",
-            markup=False,
-        )
-    out.print("", markup=False)
+    lines += ["", f"Open http://{shown_host}:{port} and log in as one of:", ""]
+    lines += [
+        f"  {user.username:<8} password {user.password:<16} {user.role:<10} {user.about}"
+        for user in DEMO_USERS
+    ]
+    # Plain lines, never wrapped: the logins must stay copyable.
+    sys.stdout.write("\n".join(lines) + "\n\n")
+    sys.stdout.flush()
     if serve_it:
         _serve(url, host, port, 1, True)
