@@ -153,8 +153,12 @@ def serve(
     port: PortOption = DEFAULT_PORT,
     workers: Annotated[int, typer.Option("--workers", help="Worker processes.")] = 1,
     access_log: Annotated[
-        bool, typer.Option("--access-log/--no-access-log", help="Log every request.")
-    ] = True,
+        bool,
+        typer.Option(
+            "--access-log/--no-access-log",
+            help="uvicorn's access log: every request's full path and query string and the client's address (off: they may name records).",
+        ),
+    ] = False,
     database: DatabaseOption = None,
 ) -> None:
     """Serve the web app (uvicorn with uvloop and httptools) on an existing, migrated database."""
@@ -452,4 +456,4 @@ def demo(
     sys.stdout.write("\n".join(lines) + "\n\n")
     sys.stdout.flush()
     if serve_it:
-        _serve(url, host, port, 1, True)
+        _serve(url, host, port, 1, False)
