@@ -103,13 +103,17 @@ def clinician_caseload(
     reads: ReadAudit,
     page: int = 1,
     page_size: int = PAGE_SIZE,
+    writes: UnitOfWork | None = None,
 ) -> Caseload:
-    """The actor's own clients, most pressing first, one page of them."""
+    """The actor's own clients, most pressing first, one page of them.
+
+    Stale assessments are recomputed in a transaction of `writes` (default `uow`).
+    """
     require_rule(actor, Rule.CLINICAL)
     page = max(1, page)
+    listed = _current_list(uow, writes or uow, actor, Client.clinician_id == actor.user_id, today)
+    shown = listed.ordered[(page - 1) * page_size : page * page_size]
     with uow:
-        listed = _current_list(uow, actor, Client.clinician_id == actor.user_id, today)
-        shown = listed.ordered[(page - 1) * page_size : page * page_size]
         rows = _rows(uow.session, shown, listed.results)
     reads.record_read(
         actor,
@@ -128,7 +132,13 @@ def clinician_caseload(
 
 
 def supervision_caseload(
-    uow: UnitOfWork, actor: Actor, *, today: date, reads: ReadAudit, limit: int = 500
+    uow: UnitOfWork,
+    actor: Actor,
+    *,
+    today: date,
+    reads: ReadAudit,
+    limit: int = 500,
+    writes: UnitOfWork | None = None,
 ) -> Caseload:
     """The clients of the actor's supervisees that need attention (consult first or more pressing)."""
     require_rule(actor, Rule.SUPERVISOR)
@@ -138,9 +148,9 @@ def supervision_caseload(
             supervisee.supervisor_id == actor.user_id, supervisee.practice_id == actor.practice_id
         )
     )
+    listed = _current_list(uow, writes or uow, actor, supervised, today)
+    attention = [item for item in listed.ordered if item.rank <= NEEDS_ATTENTION_RANK]
     with uow:
-        listed = _current_list(uow, actor, supervised, today)
-        attention = [item for item in listed.ordered if item.rank <= NEEDS_ATTENTION_RANK]
         rows = _rows(uow.session, attention[:limit], listed.results)
     reads.record_read(
         actor,
@@ -177,12 +187,9 @@ class _List:
     recomputed: int
 
 
-def _current_list(uow: UnitOfWork, actor: Actor, where: ColumnElement[bool], today: date) -> _List:
-    """Every client matching `where`, with a current assessment (stale ones recomputed, committed)."""
-    session = uow.session
-    settings = practice_rule_settings(session, actor.practice_id)
-    wanted = settings.as_dict()
-    query = (
+def _listing(where: ColumnElement[bool], actor: Actor) -> Any:
+    """The clients matching `where`, each with the columns of its newest stored assessment."""
+    return (
         select(
             Client.id,
             Client.display_name,
@@ -201,6 +208,17 @@ def _current_list(uow: UnitOfWork, actor: Actor, where: ColumnElement[bool], tod
         .outerjoin(StoredAssessment, StoredAssessment.id == newest_assessment_id())
         .where(where, Client.practice_id == actor.practice_id)
     )
+
+
+def _current_list(
+    uow: UnitOfWork, writes: UnitOfWork, actor: Actor, where: ColumnElement[bool], today: date
+) -> _List:
+    """Every client matching `where`, with a current assessment: stale ones are recomputed
+    and committed in a transaction of `writes`."""
+    with uow:
+        settings = practice_rule_settings(uow.session, actor.practice_id)
+        found = list(uow.session.execute(_listing(where, actor)))
+    wanted = settings.as_dict()
     listed: list[_Listed] = []
     stale: list[int] = []
     for (
@@ -216,7 +234,7 @@ def _current_list(uow: UnitOfWork, actor: Actor, where: ColumnElement[bool], tod
         rules_version,
         assessed_settings,
         rank,
-    ) in session.execute(query):
+    ) in found:
         if not is_current(
             as_of=as_of,
             case_version=assessed_version,
@@ -241,21 +259,27 @@ def _current_list(uow: UnitOfWork, actor: Actor, where: ColumnElement[bool], tod
         )
     results: dict[int, Mapping[str, Any]] = {}
     if stale:
-        fresh = refresh_assessments(session, stale, today=today, settings=settings)
-        uow.commit()
+        with writes:
+            fresh = {
+                client_id: (stored.id, stored.result, stored.recommendation_rank, stored.as_of)
+                for client_id, stored in refresh_assessments(
+                    writes.session, stale, today=today, settings=settings
+                ).items()
+            }
+            writes.commit()
         for index, item in enumerate(listed):
-            stored = fresh.get(item.client_id)
-            if stored is not None:
-                results[stored.id] = stored.result
+            if item.client_id in fresh:
+                assessment_id, result, rank, as_of = fresh[item.client_id]
+                results[assessment_id] = result
                 listed[index] = _Listed(
                     item.client_id,
                     item.display_name,
                     item.clinician_id,
                     item.clinician_name,
                     item.updated_at,
-                    stored.id,
-                    stored.recommendation_rank,
-                    stored.as_of,
+                    assessment_id,
+                    rank,
+                    as_of,
                 )
     listed.sort(key=lambda item: (item.rank, -item.updated_at.timestamp(), item.client_id))
     counts: dict[str, int] = {}

@@ -22,7 +22,7 @@ from referwell.db.uow import UnitOfWork
 from referwell.domain.measures import INSTRUMENTS
 from referwell.services.auditing import ReadAudit
 from referwell.services.errors import NotFound
-from referwell.services.freshness import current_assessment, practice_rule_settings
+from referwell.services.freshness import current_assessment
 from referwell.services.permissions import Actor, Rule, client_access, require_rule
 
 
@@ -120,20 +120,25 @@ def trajectories(measures: Sequence[Mapping[str, Any]]) -> tuple[Trajectory, ...
 
 
 def client_record(
-    uow: UnitOfWork, actor: Actor, client_id: int, *, today: date, reads: ReadAudit
+    uow: UnitOfWork,
+    actor: Actor,
+    client_id: int,
+    *,
+    today: date,
+    reads: ReadAudit,
+    writes: UnitOfWork | None = None,
 ) -> ClientRecord:
-    """The client page: case, current assessment, trajectories, attendance."""
+    """The client page: case, current assessment, trajectories, attendance.
+
+    A stale assessment is recomputed first, in a transaction of `writes`
+    (default `uow`).
+    """
     require_rule(actor, Rule.CLIENT_READ)
     with uow:
+        access = client_access(uow.session, actor, client_id)
+    stored = current_assessment(uow, client_id, access.practice_id, today=today, writes=writes)
+    with uow:
         session = uow.session
-        access = client_access(session, actor, client_id)
-        stored = current_assessment(
-            session,
-            client_id,
-            today=today,
-            settings=practice_rule_settings(session, access.practice_id),
-        )
-        uow.commit()
         case = case_dict_for_client(session, client_id, today)
         client = session.get(Client, client_id)
         clinician_name = session.scalar(
@@ -150,7 +155,7 @@ def client_record(
             clinician_name=clinician_name,
             writable=access.writable,
             case=case,
-            assessment=stored.result if stored is not None else None,
+            assessment=stored,
             trajectories=trajectories(case.get("measures", [])),
             attendance=Counter(entry["attendance"] for entry in case.get("sessions", [])),
             today=today,
@@ -172,21 +177,19 @@ def client_case(
 
 
 def client_assessment(
-    uow: UnitOfWork, actor: Actor, client_id: int, *, today: date, reads: ReadAudit
+    uow: UnitOfWork,
+    actor: Actor,
+    client_id: int,
+    *,
+    today: date,
+    reads: ReadAudit,
+    writes: UnitOfWork | None = None,
 ) -> dict[str, Any] | None:
     """The client's current assessment (recomputed first when stale); None if the case is invalid."""
     require_rule(actor, Rule.CLIENT_READ)
     with uow:
-        session = uow.session
-        access = client_access(session, actor, client_id)
-        stored = current_assessment(
-            session,
-            client_id,
-            today=today,
-            settings=practice_rule_settings(session, access.practice_id),
-        )
-        uow.commit()
-        result = dict(stored.result) if stored is not None else None
+        access = client_access(uow.session, actor, client_id)
+    result = current_assessment(uow, client_id, access.practice_id, today=today, writes=writes)
     reads.record_read(
         actor, AuditAction.ASSESSMENT_READ, target_type="client", target_ids=[client_id]
     )

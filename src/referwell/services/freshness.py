@@ -20,6 +20,7 @@ from referwell.db.assessments import store_assessment
 from referwell.db.audit import AuditAction
 from referwell.db.cases import case_dicts_for_clients
 from referwell.db.models import Client, Practice, StoredAssessment
+from referwell.db.uow import UnitOfWork
 from referwell.domain.assessment import assess_case
 from referwell.domain.caseformat import parse_case
 from referwell.domain.errors import InvalidInput
@@ -95,16 +96,14 @@ def refresh_assessments(
         audit_system_write(
             session, AuditAction.ASSESSMENT_STORE, target_type="client", target_ids=sorted(stored)
         )
+        session.flush()  # every stored assessment has its id
     return stored
 
 
-def current_assessment(
+def stored_if_current(
     session: Session, client_id: int, *, today: date, settings: RuleSettings
-) -> StoredAssessment | None:
-    """The client's current assessment, recomputed and stored first when stale; not committed.
-
-    None only when the stored case does not validate and nothing was ever stored.
-    """
+) -> tuple[StoredAssessment | None, bool]:
+    """The client's newest stored assessment, and whether it is current."""
     row = session.execute(
         select(Client.case_version, StoredAssessment)
         .select_from(Client)
@@ -112,7 +111,7 @@ def current_assessment(
         .where(Client.id == client_id)
     ).one()
     client_version, stored = row
-    if stored is not None and is_current(
+    current = stored is not None and is_current(
         as_of=stored.as_of,
         case_version=stored.case_version,
         rules_version=stored.rules_version,
@@ -120,7 +119,34 @@ def current_assessment(
         client_case_version=client_version,
         today=today,
         wanted_settings=settings.as_dict(),
-    ):
-        return stored
-    fresh = refresh_assessments(session, [client_id], today=today, settings=settings)
-    return fresh.get(client_id, stored)
+    )
+    return stored, current
+
+
+def current_assessment(
+    uow: UnitOfWork,
+    client_id: int,
+    practice_id: int,
+    *,
+    today: date,
+    writes: UnitOfWork | None = None,
+) -> dict[str, Any] | None:
+    """The client's current assessment (the `referwell.assessment/1` document); when the
+    stored one is stale it is recomputed and stored first, in a transaction of its own
+    (`writes`, by default `uow`).
+
+    None only when the stored case does not validate and nothing was ever stored.
+    """
+    with uow:
+        settings = practice_rule_settings(uow.session, practice_id)
+        stored, current = stored_if_current(uow.session, client_id, today=today, settings=settings)
+        result = dict(stored.result) if stored is not None else None
+    if current:
+        return result
+    writes = writes or uow
+    with writes:
+        fresh = refresh_assessments(writes.session, [client_id], today=today, settings=settings)
+        if client_id in fresh:
+            result = dict(fresh[client_id].result)
+        writes.commit()
+    return result

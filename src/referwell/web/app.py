@@ -22,7 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from referwell import __version__
 from referwell.config import AppConfig, load_config
-from referwell.db.engine import make_engine, make_session_factory
+from referwell.db.engine import for_writing, make_engine, make_session_factory
 from referwell.services.accounts import default_hasher
 from referwell.services.auditing import ReadAuditLog
 from referwell.web import errors
@@ -101,11 +101,13 @@ def create_app(
     config = config or load_config()
     engine = make_engine(config.database_url)
     session_factory = make_session_factory(engine)
+    write_session_factory = make_session_factory(for_writing(engine))
     state = WebState(
         config=config,
         engine=engine,
         session_factory=session_factory,
-        reads=ReadAuditLog(session_factory, interval=audit_interval),
+        write_session_factory=write_session_factory,
+        reads=ReadAuditLog(write_session_factory, interval=audit_interval),
         clock=clock or date.today,
         hasher=password_hasher or default_hasher(),
         templates=make_templates(),

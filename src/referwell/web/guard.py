@@ -22,6 +22,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy.exc import OperationalError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.requests import HTTPConnection, Request
@@ -130,7 +131,10 @@ def _authorize(
             actor = actor_for_token(session, bearer)
             if actor is None:
                 raise NotAuthenticated("this API token is unknown or revoked")
-            session.commit()  # when the token was last used
+            try:
+                session.commit()  # when the token was last used: worth a try, not a refusal
+            except OperationalError:
+                session.rollback()
         else:
             user_id = session_data.get(SESSION_USER)
             fingerprint = session_data.get(SESSION_FINGERPRINT)

@@ -22,14 +22,19 @@ class WebState:
     config: AppConfig
     engine: Engine
     session_factory: sessionmaker[Session]
+    write_session_factory: sessionmaker[Session]
     reads: ReadAuditLog
     clock: Callable[[], date]
     hasher: PasswordHasher
     templates: jinja2.Environment
 
     def uow(self) -> UnitOfWork:
-        """A new unit of work (one transaction) on the app's database."""
+        """A unit of work for reading."""
         return UnitOfWork(self.session_factory)
+
+    def write_uow(self) -> UnitOfWork:
+        """A unit of work for writing: on SQLite its transactions take the write lock at once."""
+        return UnitOfWork(self.write_session_factory)
 
     def today(self) -> date:
         return self.clock()

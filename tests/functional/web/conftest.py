@@ -17,6 +17,7 @@ import re
 import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -140,10 +141,14 @@ def web_db(
     templates.drop(name)
 
 
-def build_app(url: str, data_dir: Path) -> FastAPI:
+def build_app(
+    url: str, data_dir: Path, *, today: date = TODAY, secure_cookies: bool = False
+) -> FastAPI:
     return create_app(
-        AppConfig(data_dir=data_dir, database_url=url, secret_key=SECRET),
-        clock=lambda: TODAY,
+        AppConfig(
+            data_dir=data_dir, database_url=url, secret_key=SECRET, secure_cookies=secure_cookies
+        ),
+        clock=lambda: today,
         password_hasher=CHEAP_HASHER,
         audit_interval=3600,  # written only when a test flushes
     )
@@ -153,7 +158,12 @@ def build_app(url: str, data_dir: Path) -> FastAPI:
 def _no_unexpected_errors(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
     """The app answers an unexpected exception with a bare 500 and logs it: fail the test then."""
     yield
-    unexpected = [r for r in caplog.records if r.name == "referwell.web.errors"]
+    unexpected = [
+        record
+        for phase in ("setup", "call")
+        for record in caplog.get_records(phase)  # type: ignore[arg-type]
+        if record.name == "referwell.web.errors"
+    ]
     assert not unexpected, unexpected[0].getMessage()
 
 

@@ -69,7 +69,7 @@ def create_user(request: Request) -> Response:
     }
     try:
         made = accounts.create_user(
-            state.uow(),
+            state.write_uow(),
             found.actor,
             password=found.field("password"),
             hasher=state.hasher,
@@ -123,7 +123,7 @@ def update_user(request: Request) -> Response:
     }
     try:
         accounts.update_user(
-            state.uow(),
+            state.write_uow(),
             found.actor,
             user_id,
             password=found.field("password") or None,
@@ -169,7 +169,7 @@ def save_settings(request: Request) -> Response:
     # Fields left empty go back to the default; anything else is checked as given.
     values = {name: value for name, value in sent.items() if value is not None}
     try:
-        practice.update_practice_settings(web_state(request).uow(), found.actor, values)
+        practice.update_practice_settings(web_state(request).write_uow(), found.actor, values)
     except InvalidInput as refused:
         return _settings_page(request, status=422, errors=_by_field(refused.errors), values=sent)
     flash(request, "Rule settings saved; assessments will be brought up to date.")

@@ -110,7 +110,12 @@ def assessment(request: Request, client_id: int) -> Response:
     """The client's current assessment (recomputed first when the stored one is stale)."""
     state = web_state(request)
     found = client_assessment(
-        state.uow(), access(request).actor, client_id, today=state.today(), reads=state.reads
+        state.uow(),
+        access(request).actor,
+        client_id,
+        today=state.today(),
+        reads=state.reads,
+        writes=state.write_uow(),
     )
     if found is None:
         raise NotFound("assessment", client_id)

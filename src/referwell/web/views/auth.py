@@ -66,7 +66,9 @@ def login(request: Request) -> Response:
     state = web_state(request)
     username = found.field("username")
     try:
-        signed_in = sign_in(state.uow(), username, found.field("password"), hasher=state.hasher)
+        signed_in = sign_in(
+            state.write_uow(), username, found.field("password"), hasher=state.hasher
+        )
     except LoginFailed:
         return _login_page(
             request,
@@ -81,7 +83,7 @@ def login(request: Request) -> Response:
 
 
 def logout(request: Request) -> Response:
-    sign_out(web_state(request).uow(), access(request).actor)
+    sign_out(web_state(request).write_uow(), access(request).actor)
     end_session(request)
     return RedirectResponse(
         f"{request.app.url_path_for('login_form')}?signed_out=1", status_code=303

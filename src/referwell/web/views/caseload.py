@@ -24,6 +24,7 @@ def caseload(request: Request) -> Response:
         today=state.today(),
         reads=state.reads,
         page=_page_number(request),
+        writes=state.write_uow(),
     )
     return render(request, "caseload.html", {"caseload": listed, "today": state.today()})
 
@@ -31,6 +32,10 @@ def caseload(request: Request) -> Response:
 def supervision(request: Request) -> Response:
     state = web_state(request)
     listed = supervision_caseload(
-        state.uow(), access(request).actor, today=state.today(), reads=state.reads
+        state.uow(),
+        access(request).actor,
+        today=state.today(),
+        reads=state.reads,
+        writes=state.write_uow(),
     )
     return render(request, "supervision.html", {"caseload": listed, "today": state.today()})

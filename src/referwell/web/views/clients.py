@@ -85,7 +85,12 @@ def _page(
     client = found.permit.client
     assert client is not None  # noqa: S101 - the route's rule names a client
     record = client_record(
-        state.uow(), found.actor, client.client_id, today=state.today(), reads=state.reads
+        state.uow(),
+        found.actor,
+        client.client_id,
+        today=state.today(),
+        reads=state.reads,
+        writes=state.write_uow(),
     )
     return render(
         request,
@@ -115,7 +120,7 @@ def _save(
     client = found.permit.client
     assert client is not None  # noqa: S101 - the route's rule names a client
     try:
-        saved = write(state.uow(), found.actor, client.client_id, state.today())
+        saved = write(state.write_uow(), found.actor, client.client_id, state.today())
     except records.RecordRefused as refused:
         mine, others = refused.entry_errors()
         return _page(

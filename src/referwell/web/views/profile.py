@@ -66,7 +66,7 @@ def save_competencies(request: Request) -> Response:
     in_training = found.fields("in_training")
     try:
         profiles.update_competencies(
-            web_state(request).uow(),
+            web_state(request).write_uow(),
             found.actor,
             competencies=competencies,
             in_training=in_training,
@@ -86,7 +86,7 @@ def create_token(request: Request) -> Response:
     found = access(request)
     label = found.field("label").strip() or None
     try:
-        made = profiles.create_api_token(web_state(request).uow(), found.actor, label=label)
+        made = profiles.create_api_token(web_state(request).write_uow(), found.actor, label=label)
     except InvalidInput as refused:
         return _page(request, status=422, errors=_by_field(refused.errors), values={"label": label})
     # Shown once, in this answer only: not in a redirect, the session or a log.
@@ -97,6 +97,6 @@ def revoke_token(request: Request) -> Response:
     found = access(request)
     token_id = found.permit.token_id
     assert token_id is not None  # noqa: S101 - the route's path names a token
-    profiles.revoke_api_token(web_state(request).uow(), found.actor, token_id)
+    profiles.revoke_api_token(web_state(request).write_uow(), found.actor, token_id)
     flash(request, "Token revoked.")
     return RedirectResponse(request.app.url_path_for("profile_page"), status_code=303)
