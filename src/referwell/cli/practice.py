@@ -65,10 +65,15 @@ def _shown(url: str) -> str:
 
 
 def _unit_of_work(url: str) -> UnitOfWork:
-    from referwell.db.engine import make_engine, make_session_factory
+    """A unit of work for a command that writes (if only its audit entry), beside a running server.
+
+    Its transactions take SQLite's write lock when they begin: one that read first
+    would fail if the server wrote in between.
+    """
+    from referwell.db.engine import for_writing, make_engine, make_session_factory
     from referwell.db.uow import UnitOfWork
 
-    return UnitOfWork(make_session_factory(make_engine(url)))
+    return UnitOfWork(make_session_factory(for_writing(make_engine(url))))
 
 
 def _require_head(url: str) -> None:
