@@ -80,10 +80,22 @@ def test_staff_roles_competencies_and_logins(demo_engine: Engine) -> None:
             assert count >= 10
 
 
+def test_a_database_with_another_practice_is_left_alone(demo_engine: Engine) -> None:
+    with make_session_factory(demo_engine)() as session:
+        session.add(Practice(name="Another practice"))
+        session.commit()
+    seed = seed_demo(_uow(demo_engine), actor="tester", today=DEMO_DAY)
+    assert not seed.seeded
+    assert not seed.demo_present
+    with make_session_factory(demo_engine)() as session:
+        assert session.scalar(select(func.count(Client.id))) == 0
+
+
 def test_seeding_again_writes_nothing(demo_engine: Engine) -> None:
     seed_demo(_uow(demo_engine), actor="tester", today=DEMO_DAY)
     again = seed_demo(_uow(demo_engine), actor="tester", today=DEMO_DAY)
     assert not again.seeded
+    assert again.demo_present
     assert not demo_is_needed(_uow(demo_engine))
     with make_session_factory(demo_engine)() as session:
         assert session.scalar(select(func.count(Practice.id))) == 1

@@ -423,34 +423,29 @@ def demo(
     """Try referwell: seed a demo practice, print its logins and serve it on 127.0.0.1:8000.
 
     Creates and migrates the database in the data dir and seeds the demo practice when
-    the database holds none. The demo practice: three clinicians with different competencies, a supervisor, an admin
-    and 60 synthetic clients that between them show every finding and caution the engine
-    has. Its dates count back from the day it is seeded.
+    the database holds none. The demo practice: three clinicians with different
+    competencies, a supervisor, an admin and 60 synthetic clients that between them show
+    every finding and caution the engine has. Its dates count back from the day it is
+    seeded.
     """
-    from sqlalchemy import select
-
     from referwell.db import migrate
-    from referwell.db.models import Practice
-    from referwell.services.demo import DEMO_PRACTICE, DEMO_USERS, seed_demo
+    from referwell.services.demo import DEMO_USERS, seed_demo
 
     url = _database_url(None)
     migrate.upgrade(url)
     uow = _unit_of_work(url)
     seed = seed_demo(uow, actor=_actor())
-    lines = []
+    lines: list[str] = []
     if seed.seeded:
         lines.append(f"Seeded the demo practice: {seed.clients} clients, in {_shown(url)}")
+    elif not seed.demo_present:
+        err.print(
+            f"{_shown(url)} already holds a practice that is not the demo's; the logins "
+            "below do not apply to it (set REFERWELL_DATA_DIR to a new folder for the demo)",
+            markup=False,
+        )
     else:
-        with uow:
-            has_demo = uow.session.scalar(select(Practice.id).where(Practice.name == DEMO_PRACTICE))
-        if has_demo is None:
-            err.print(
-                f"{_shown(url)} already holds a practice that is not the demo's; the logins "
-                "below do not apply to it (set REFERWELL_DATA_DIR to a new folder for the demo)",
-                markup=False,
-            )
-        else:
-            lines.append(f"The demo practice is already in {_shown(url)}")
+        lines.append(f"The demo practice is already in {_shown(url)}")
     shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104 - only compared
     lines += ["", f"Open http://{shown_host}:{port} and log in as one of:", ""]
     lines += [

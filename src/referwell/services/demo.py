@@ -80,10 +80,12 @@ DEMO_USERS: Final = (
 
 @dataclass(frozen=True, slots=True)
 class DemoSeed:
-    """What `seed_demo` did: the practice (None when one was there already) and the logins."""
+    """What `seed_demo` did: the practice it made (None when the database held one already),
+    whether the demo practice is there (made now or before), and the logins."""
 
     practice_id: int | None
     clients: int
+    demo_present: bool = True
     users: tuple[DemoUser, ...] = DEMO_USERS
 
     @property
@@ -121,7 +123,8 @@ def seed_demo(uow: UnitOfWork, *, actor: str, today: date | None = None) -> Demo
     with uow:
         session = uow.session
         if session.scalar(select(Practice.id).limit(1)) is not None:
-            return DemoSeed(None, 0)
+            present = session.scalar(select(Practice.id).where(Practice.name == DEMO_PRACTICE))
+            return DemoSeed(None, 0, demo_present=present is not None)
         practice = Practice(name=DEMO_PRACTICE, rule_settings={})
         session.add(practice)
         users: dict[str, User] = {}
