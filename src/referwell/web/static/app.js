@@ -32,12 +32,10 @@
     var points = data.points.map(function (p) {
       return { x: dayNumber(p.date), y: p.total, marker: p.marker, change: p.change };
     });
-    var first = points[0].x;
-    var last = points[points.length - 1].x;
-    if (first === last) {
-      first -= 7;
-      last += 7;
-    }
+    // A few days of margin, so the first and last points are not cut in half.
+    var margin = Math.max(3, Math.round((points[points.length - 1].x - points[0].x) / 20));
+    var first = points[0].x - margin;
+    var last = points[points.length - 1].x + margin;
     var markers = function (kind) {
       return points.filter(function (p) { return p.marker === kind; });
     };
@@ -94,12 +92,23 @@
             type: "linear",
             min: first,
             max: last,
-            ticks: { callback: function (value) { return isoDay(value); }, maxTicksLimit: 6 }
+            ticks: {
+              callback: function (value) { return isoDay(Math.round(value)); },
+              maxTicksLimit: 6
+            }
           },
           y: { min: 0, max: data.total_max, title: { display: true, text: "Total score" } }
         },
         plugins: {
-          legend: { labels: { usePointStyle: true, boxHeight: 8 } },
+          legend: {
+            labels: {
+              usePointStyle: true,
+              boxHeight: 8,
+              filter: function (item, chartData) {
+                return chartData.datasets[item.datasetIndex].data.length > 0;
+              }
+            }
+          },
           tooltip: {
             callbacks: {
               title: function (items) { return items.length ? isoDay(items[0].raw.x) : ""; }
