@@ -445,7 +445,7 @@ def bulk_summaries(
 def _first_and_latest(
     conn: Any, in_chunk: Callable[[Any], Any], as_of: date
 ) -> tuple[dict[int, dict[str, Score]], dict[int, dict[str, Score]], dict[int, dict[str, int]]]:
-    from sqlalchemy import and_, func, or_, select
+    from sqlalchemy import and_, case, func, or_, select
 
     from referwell.db.case_parts import Measure
 
@@ -456,19 +456,17 @@ def _first_and_latest(
             Measure.instrument,
             Measure.date,
             Measure.total,
-            Measure.items,
+            # Only PHQ-9 item 9 is read; extracting it in SQL spares decoding every JSON list.
+            case(
+                (Measure.instrument == "PHQ-9", Measure.items[8].as_integer()),
+                else_=None,
+            ).label("item9"),
             func.row_number()
             .over(
                 partition_by=(Measure.client_id, Measure.instrument),
                 order_by=(Measure.date, Measure.id),
             )
             .label("rf"),
-            func.row_number()
-            .over(
-                partition_by=(Measure.client_id, Measure.instrument),
-                order_by=(Measure.date.desc(), Measure.id.desc()),
-            )
-            .label("rl"),
             func.count().over(partition_by=(Measure.client_id, Measure.instrument)).label("n"),
         )
         .where(and_(in_chunk(Measure.client_id), Measure.date <= as_of))
@@ -477,13 +475,12 @@ def _first_and_latest(
     firsts: dict[int, dict[str, Score]] = defaultdict(dict)
     latests: dict[int, dict[str, Score]] = defaultdict(dict)
     counts: dict[int, dict[str, int]] = defaultdict(dict)
-    for r in conn.execute(select(ranked).where(or_(ranked.c.rf == 1, ranked.c.rl == 1))):
-        items = r.items
-        item9 = items[8] if items is not None and r.instrument == "PHQ-9" else None
-        score = Score(r.date, r.total, item9)
+    # One ordering serves both ends: the latest is the row whose rank equals the count.
+    for r in conn.execute(select(ranked).where(or_(ranked.c.rf == 1, ranked.c.rf == ranked.c.n))):
+        score = Score(r.date, r.total, r.item9)
         if r.rf == 1:
             firsts[r.client_id][r.instrument] = score
-        if r.rl == 1:
+        if r.rf == r.n:
             latests[r.client_id][r.instrument] = score
         counts[r.client_id][r.instrument] = r.n
     return firsts, latests, counts
@@ -492,56 +489,53 @@ def _first_and_latest(
 def _attendance_rows(
     conn: Any, in_chunk: Callable[[Any], Any], as_of: date, window: int
 ) -> tuple[dict[int, list[tuple[int, date, str, int]]], dict[int, int]]:
-    from sqlalchemy import and_, func, or_, select
+    """The sessions of the attendance window that the rule quotes (missed, late, and the
+    window's first and last), each with its rank from the newest and the client's count;
+    and every client's attended total. One window pass over the sessions."""
+    from sqlalchemy import and_, case, func, or_, select
 
     from referwell.db.case_parts import TherapySession
 
-    # The attendance window: the last N scheduled sessions, and every attended one.
-    sessions_ranked = (
+    per_client = {"partition_by": TherapySession.client_id}
+    ranked = (
         select(
             TherapySession.client_id,
             TherapySession.date,
             TherapySession.attendance,
             func.row_number()
-            .over(
-                partition_by=TherapySession.client_id,
-                order_by=(TherapySession.date.desc(), TherapySession.id.desc()),
-            )
+            .over(order_by=(TherapySession.date.desc(), TherapySession.id.desc()), **per_client)
             .label("rn"),
-            func.count().over(partition_by=TherapySession.client_id).label("n"),
+            func.count().over(**per_client).label("n"),
+            func.sum(case((TherapySession.attendance.in_(("attended", "late")), 1), else_=0))
+            .over(**per_client)
+            .label("attended"),
         )
         .where(and_(in_chunk(TherapySession.client_id), TherapySession.date <= as_of))
         .subquery()
     )
+    oldest_in_window = (
+        func.min(ranked.c.n, window)
+        if conn.dialect.name == "sqlite"
+        else func.least(ranked.c.n, window)
+    )
     recent: dict[int, list[tuple[int, date, str, int]]] = defaultdict(list)
+    attended: dict[int, int] = {}
     for r in conn.execute(
-        select(sessions_ranked).where(
-            and_(
-                sessions_ranked.c.rn <= window,
-                or_(
-                    sessions_ranked.c.attendance.in_(("no_show", "late_cancel", "late")),
-                    sessions_ranked.c.rn == 1,
-                    sessions_ranked.c.rn == func.min(sessions_ranked.c.n, window)
-                    if conn.dialect.name == "sqlite"
-                    else sessions_ranked.c.rn == func.least(sessions_ranked.c.n, window),
+        select(ranked).where(
+            or_(
+                ranked.c.rn == 1,
+                and_(
+                    ranked.c.rn <= window,
+                    or_(
+                        ranked.c.attendance.in_(("no_show", "late_cancel", "late")),
+                        ranked.c.rn == oldest_in_window,
+                    ),
                 ),
             )
         )
     ):
         recent[r.client_id].append((r.rn, r.date, r.attendance, r.n))
-    attended = dict(
-        conn.execute(
-            select(TherapySession.client_id, func.count())
-            .where(
-                and_(
-                    in_chunk(TherapySession.client_id),
-                    TherapySession.date <= as_of,
-                    TherapySession.attendance.in_(("attended", "late")),
-                )
-            )
-            .group_by(TherapySession.client_id)
-        ).all()
-    )
+        attended[r.client_id] = int(r.attended)
     return recent, attended
 
 

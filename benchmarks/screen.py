@@ -1,0 +1,191 @@
+"""Benchmark: `referwell screen` over a synthetic practice against assessing each client alone.
+
+Builds a practice with `referwell synth caseload` in SQLite (100,000 clients by
+default: about 2 million questionnaires and 2 million sessions), then
+1. runs `referwell screen --format json` as a process, timing it and sampling the
+   resident memory of its whole process tree (the screen forks workers);
+2. runs the baseline: the path the web app uses for one client, for every
+   client one by one (load the client's case through the ORM with its indexed
+   relationship loads, validate it, assess it), on one warm session;
+3. checks that both give every client the same recommendation, finding kinds,
+   caution kinds and referral needs, and prints both times, the peak memory
+   and, last, the ratio.
+
+    .venv/bin/python benchmarks/screen.py [--clients 100000] [--keep]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from datetime import date
+from pathlib import Path
+
+AS_OF = date(2026, 11, 20)
+ROOT = Path(__file__).resolve().parent.parent
+AIM_SECONDS = 15.0
+AIM_MEMORY_MB = 2048
+AIM_RATIO = 20.0
+
+
+def tree_rss_mb(pid: int) -> float:
+    """Resident memory of a process and all its descendants, in MB (from /proc)."""
+    total = 0
+    pids = [pid]
+    seen = set()
+    while pids:
+        p = pids.pop()
+        if p in seen:
+            continue
+        seen.add(p)
+        try:
+            with open(f"/proc/{p}/status", encoding="ascii") as status:
+                for line in status:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+            with open(f"/proc/{p}/task/{p}/children", encoding="ascii") as children:
+                pids.extend(int(c) for c in children.read().split())
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            continue
+    return total / 1024
+
+
+def run_measured(cmd: list[str], stdout_path: Path) -> tuple[float, float]:
+    peak = 0.0
+    with stdout_path.open("wb") as out:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.PIPE)
+        done = threading.Event()
+
+        def sample() -> None:
+            nonlocal peak
+            while not done.is_set():
+                peak = max(peak, tree_rss_mb(proc.pid))
+                time.sleep(0.02)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        _, err = proc.communicate()
+        elapsed = time.perf_counter() - t0
+        done.set()
+        sampler.join()
+    if proc.returncode != 0:
+        raise SystemExit(f"{cmd[1]} failed ({proc.returncode}): {err.decode()[-2000:]}")
+    return elapsed, peak
+
+
+def baseline(url: str) -> tuple[dict[int, tuple], float, int]:
+    """Every client through the single-client path the web app uses."""
+    from sqlalchemy import select, text
+
+    from referwell.db.cases import case_dict_for_client
+    from referwell.db.engine import make_engine, make_session_factory
+    from referwell.db.models import Client, Practice
+    from referwell.domain.assessment import assess_case
+    from referwell.domain.caseformat import parse_case
+    from referwell.domain.settings import RuleSettings
+    from referwell.services.screening import DEFAULT_RECENT_DAYS
+
+    engine = make_engine(url)
+    results: dict[int, tuple] = {}
+    with make_session_factory(engine)() as session:
+        settings = {
+            pid: RuleSettings.from_mapping(overrides or {})
+            for pid, overrides in session.execute(select(Practice.id, Practice.rule_settings))
+        }
+        plan = session.execute(
+            text(
+                "EXPLAIN QUERY PLAN SELECT * FROM client_measures WHERE client_id IN (1) ORDER BY date, id"
+            )
+        ).all()
+        print("baseline query plan (measures of one client):", "; ".join(str(r[-1]) for r in plan))
+        clients = session.execute(select(Client.id, Client.practice_id).order_by(Client.id)).all()
+        t0 = time.perf_counter()
+        for client_id, practice_id in clients:
+            case = parse_case(case_dict_for_client(session, client_id, AS_OF))
+            if not any((AS_OF - s.date).days <= DEFAULT_RECENT_DAYS for s in case.sessions):
+                continue
+            a = assess_case(case, settings[practice_id])
+            results[client_id] = (
+                a.recommendation,
+                tuple(f.kind for f in a.findings),
+                tuple(c.kind for c in a.cautions),
+                tuple(n.service for n in a.referral_needs),
+            )
+            session.expunge_all()
+        elapsed = time.perf_counter() - t0
+    engine.dispose()
+    return results, elapsed, len(clients)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--clients", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--dir", type=Path, default=ROOT / "var" / "bench")
+    parser.add_argument("--keep", action="store_true", help="reuse the database if it exists")
+    args = parser.parse_args()
+    exe = str(Path(sys.executable).with_name("referwell"))
+    args.dir.mkdir(parents=True, exist_ok=True)
+    db = args.dir / f"screen-{args.clients}-{args.seed}.sqlite3"
+    url = f"sqlite:///{db}"
+    if not (args.keep and db.exists()):
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db}{suffix}").unlink(missing_ok=True)
+        t0 = time.perf_counter()
+        subprocess.run([exe, "db", "upgrade", "--database", url], check=True)
+        subprocess.run(
+            [exe, "synth", "caseload", "--clients", str(args.clients), "--seed", str(args.seed),
+             "--as-of", AS_OF.isoformat(), "--database", url],
+            check=True,
+        )  # fmt: skip
+        print(f"built {args.clients} clients in {time.perf_counter() - t0:.1f} s")
+    import sqlite3
+
+    with sqlite3.connect(db) as conn:
+        counts = {
+            t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # noqa: S608 - fixed names
+            for t in ("clients", "client_measures", "client_sessions", "client_events")
+        }
+    print("data:", ", ".join(f"{k} {v:,}" for k, v in counts.items()))
+
+    out = args.dir / "worklist.json"
+    screen_s, peak_mb = run_measured(
+        [exe, "screen", "--database", url, "--as-of", AS_OF.isoformat(), "--format", "json"], out
+    )
+    worklist = json.loads(out.read_text())["clients"]
+    screened = {
+        int(c["client"]): (
+            c["recommendation"],
+            tuple(c["finding_kinds"]),
+            tuple(c["caution_kinds"]),
+            tuple(c["services"]),
+        )
+        for c in worklist
+    }
+    print(
+        f"referwell screen: {screen_s:.2f} s, peak memory {peak_mb:.0f} MB (process tree), {len(screened):,} clients on the worklist"
+    )
+
+    expected, base_s, total = baseline(url)
+    if screened != expected:
+        wrong = [k for k in expected.keys() | screened.keys() if expected.get(k) != screened.get(k)]
+        raise SystemExit(
+            f"screen and baseline disagree on {len(wrong)} clients, e.g. {sorted(wrong)[:5]}"
+        )
+    print(
+        f"baseline (one client at a time, web path): {base_s:.2f} s over {total:,} clients; results agree for all {len(expected):,}"
+    )
+    print(
+        f"aim: screen under {AIM_SECONDS:.0f} s and {AIM_MEMORY_MB} MB, at least {AIM_RATIO:.0f}x the baseline; cpus {os.cpu_count()}"
+    )
+    print(f"ratio baseline/screen: {base_s / screen_s:.1f}x")
+
+
+if __name__ == "__main__":
+    main()
