@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 import jinja2
@@ -73,6 +74,12 @@ def make_templates() -> jinja2.Environment:
     return env
 
 
+@lru_cache(maxsize=4096)
+def _url_path(app: Any, name: str, params: tuple[tuple[str, Any], ...]) -> str:
+    """A route's path; cached, since Starlette looks through every route each time."""
+    return str(app.url_path_for(name, **dict(params)))
+
+
 def render(
     request: Request,
     template: str,
@@ -87,7 +94,7 @@ def render(
     actor = access.maybe_actor if access is not None else None
 
     def url(name: str, **params: Any) -> str:
-        return str(request.app.url_path_for(name, **params))
+        return _url_path(request.app, name, tuple(sorted(params.items())))
 
     def static(path: str) -> str:
         return f"{url('static', path=path)}?v={__version__}"

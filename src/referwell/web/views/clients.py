@@ -12,8 +12,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
+import jinja2
+from markupsafe import Markup, escape
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -46,6 +49,41 @@ ITEM_ANSWERS = {
     "PHQ-15": ("Not bothered at all", "Bothered a little", "Bothered a lot"),
     "PCL-5": ("Not at all", "A little bit", "Moderately", "Quite a bit", "Extremely"),
 }
+
+
+# The blank forms are the same for every client of a day but for two values, so they are
+# rendered once a day with placeholders: rendering 51 item answers per page view is most of
+# the page's cost otherwise.
+_BASE_PLACEHOLDER = "/__referwell_client__"
+_CSRF_PLACEHOLDER = "__referwell_csrf__"
+
+
+@lru_cache(maxsize=4)
+def _blank_forms(templates: jinja2.Environment, today: date) -> str:
+    return templates.get_template("_client_forms.html").render(
+        base=_BASE_PLACEHOLDER,
+        csrf=_CSRF_PLACEHOLDER,
+        today=today,
+        form=None,
+        errors={},
+        values={},
+        choices=CHOICES,
+        item_answers=ITEM_ANSWERS,
+    )
+
+
+def blank_forms(templates: jinja2.Environment, today: date) -> Callable[[str, str], Markup]:
+    """The blank forms of a client's page, for the template: `blank_forms(base_url, csrf)`."""
+    cached = _blank_forms(templates, today)
+
+    def fill(base: str, csrf: str) -> Markup:
+        return Markup(  # noqa: S704 - rendered by Jinja with autoescape; both values escaped
+            cached.replace(_BASE_PLACEHOLDER, str(escape(base))).replace(
+                _CSRF_PLACEHOLDER, str(escape(csrf))
+            )
+        )
+
+    return fill
 
 
 def number(value: str) -> Any:
@@ -104,6 +142,7 @@ def _page(
             "values": values or {},
             "other_errors": other_errors,
             "today": state.today(),
+            "blank_forms": blank_forms(state.templates, state.today()),
         },
         status_code=status,
     )
