@@ -26,14 +26,12 @@ from referwell.db.engine import for_writing, make_engine, make_session_factory
 from referwell.services.accounts import default_hasher
 from referwell.services.auditing import ReadAuditLog
 from referwell.web import errors
-from referwell.web.guard import SESSION_COOKIE
+from referwell.web.guard import SESSION_COOKIE, SESSION_LIFETIME
 from referwell.web.rendering import make_templates
 from referwell.web.routes import ROUTES, STATIC
 from referwell.web.routing import register
 from referwell.web.state import WebState
 
-# An absolute limit: a session ends this long after sign-in, however busy.
-SESSION_MAX_AGE = 8 * 60 * 60
 STATIC_DIR = "static"
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -144,7 +142,7 @@ def create_app(
         SessionMiddleware,
         secret_key=config.secret_key,
         session_cookie=SESSION_COOKIE,
-        max_age=SESSION_MAX_AGE,
+        max_age=SESSION_LIFETIME,
         same_site="lax",
         https_only=config.secure_cookies,
     )

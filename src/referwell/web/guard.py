@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -39,7 +40,16 @@ CSRF_HEADER = "X-CSRF-Token"
 SESSION_USER = "uid"
 SESSION_FINGERPRINT = "fp"
 SESSION_CSRF = "csrf"
+SESSION_SINCE = "since"
+# A session ends this long after sign-in, however busy (the cookie is re-signed on every
+# change, so its own age says nothing about when the user signed in).
+SESSION_LIFETIME = 8 * 60 * 60
 _PATH_RECORDS = ("client_id", "user_id", "token_id")
+
+
+def now() -> float:
+    """Seconds since the epoch (a function, so a test can move the clock of sessions alone)."""
+    return time.time()
 
 
 class CsrfRefused(Exception):  # noqa: N818 - named for what happened
@@ -101,6 +111,7 @@ def start_session(connection: HTTPConnection, actor: Actor, fingerprint: str) ->
     connection.session.clear()
     connection.session[SESSION_USER] = actor.user_id
     connection.session[SESSION_FINGERPRINT] = fingerprint
+    connection.session[SESSION_SINCE] = int(now())
     connection.session[SESSION_CSRF] = secrets.token_urlsafe(32)
 
 
@@ -138,7 +149,13 @@ def _authorize(
         else:
             user_id = session_data.get(SESSION_USER)
             fingerprint = session_data.get(SESSION_FINGERPRINT)
-            if isinstance(user_id, int) and isinstance(fingerprint, str):
+            since = session_data.get(SESSION_SINCE)
+            if (
+                isinstance(user_id, int)
+                and isinstance(fingerprint, str)
+                and isinstance(since, int)
+                and 0 <= now() - since < SESSION_LIFETIME
+            ):
                 actor = actor_for_session(session, user_id, fingerprint)
         return authorize(session, actor, spec.rule, **records)
 

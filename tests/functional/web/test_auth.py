@@ -185,3 +185,19 @@ def test_no_clinical_content_in_logs_or_urls(
     urls += [action.split('"', 1)[0] for action in page.text.split('action="')[1:]]
     for url in urls:
         assert all(word not in url for word in ("depression", "Client", "values"))
+
+
+def test_a_session_ends_eight_hours_after_signing_in_however_busy(
+    signed_in: Callable[[str | None], WebClient], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time
+
+    from referwell.web import guard
+
+    client = signed_in("clin")
+    assert client.get("/caseload").status_code == 200
+    signed_at = time.time()
+    monkeypatch.setattr(guard, "now", lambda: signed_at + guard.SESSION_LIFETIME - 60)
+    assert client.get("/caseload").status_code == 200
+    monkeypatch.setattr(guard, "now", lambda: signed_at + guard.SESSION_LIFETIME + 1)
+    assert client.get("/caseload").headers["location"] == "/login?next=/caseload"
