@@ -496,7 +496,7 @@ def _attendance_rows(
 
     from referwell.db.case_parts import TherapySession
 
-    per_client = {"partition_by": TherapySession.client_id}
+    per_client = TherapySession.client_id
     ranked = (
         select(
             TherapySession.client_id,
@@ -505,9 +505,9 @@ def _attendance_rows(
             func.row_number()
             .over(order_by=(TherapySession.date.desc(), TherapySession.id.desc()), **per_client)
             .label("rn"),
-            func.count().over(**per_client).label("n"),
+            func.count().over(partition_by=per_client).label("n"),
             func.sum(case((TherapySession.attendance.in_(("attended", "late")), 1), else_=0))
-            .over(**per_client)
+            .over(partition_by=per_client)
             .label("attended"),
         )
         .where(and_(in_chunk(TherapySession.client_id), TherapySession.date <= as_of))
