@@ -503,7 +503,10 @@ def _attendance_rows(
             TherapySession.date,
             TherapySession.attendance,
             func.row_number()
-            .over(order_by=(TherapySession.date.desc(), TherapySession.id.desc()), **per_client)
+            .over(
+                partition_by=per_client,
+                order_by=(TherapySession.date.desc(), TherapySession.id.desc()),
+            )
             .label("rn"),
             func.count().over(partition_by=per_client).label("n"),
             func.sum(case((TherapySession.attendance.in_(("attended", "late")), 1), else_=0))
