@@ -83,12 +83,12 @@ def baseline(url: str) -> tuple[dict[int, tuple], float, int]:
     """Every client through the single-client path the web app uses."""
     from sqlalchemy import select, text
 
-    from referwell.db.cases import case_dict_for_client
     from referwell.db.engine import make_engine, make_session_factory
     from referwell.db.models import Client, Practice
     from referwell.domain.assessment import assess_case
     from referwell.domain.caseformat import parse_case
     from referwell.domain.settings import RuleSettings
+    from referwell.services.clients import case_as_of
     from referwell.services.screening import DEFAULT_RECENT_DAYS
 
     engine = make_engine(url)
@@ -107,7 +107,8 @@ def baseline(url: str) -> tuple[dict[int, tuple], float, int]:
         clients = session.execute(select(Client.id, Client.practice_id).order_by(Client.id)).all()
         t0 = time.perf_counter()
         for client_id, practice_id in clients:
-            case = parse_case(case_dict_for_client(session, client_id, AS_OF))
+            document, _ = case_as_of(session, client_id, AS_OF)
+            case = parse_case(document, today=AS_OF)
             if not any((AS_OF - s.date).days <= DEFAULT_RECENT_DAYS for s in case.sessions):
                 continue
             a = assess_case(case, settings[practice_id])

@@ -7,11 +7,12 @@ import random
 from datetime import date, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from referwell.db import migrate
 from referwell.db.cases import case_dict_for_client, import_case
 from referwell.db.engine import make_engine, make_session_factory
-from referwell.db.models import Practice, User
+from referwell.db.models import Client, Practice, User
 from referwell.domain.assessment import assess_case
 from referwell.domain.caseformat import parse_case
 from referwell.domain.settings import RuleSettings
@@ -132,3 +133,39 @@ def test_screen_database_filters_by_recent_session_orders_and_runs_in_processes(
             if a.latest_trigger and b.latest_trigger:
                 assert a.latest_trigger >= b.latest_trigger
             assert not (a.latest_trigger is None and b.latest_trigger is not None)
+
+
+@pytest.mark.parametrize("clients", [2000])
+def test_screen_matches_the_web_path_on_a_synthetic_practice(session, uow, backend, clients):
+    """Every client of a few thousand synthetic ones: the screen's recommendation, finding
+    kinds, caution kinds and referral needs equal assessing the client alone through the
+    path the client page takes (its case reader, validation, the practice's settings)."""
+    from referwell.services.clients import case_as_of
+    from referwell.services.freshness import practice_rule_settings
+    from referwell.services.synth import synth_practice, write_database
+
+    count = clients if backend == "sqlite" else clients // 2
+    stats = write_database(uow, synth_practice(count, 77, as_of=TODAY), actor="tester")
+    settings = practice_rule_settings(session, stats.practice_id)
+    scope = ScreenScope(
+        database_url="", as_of=TODAY, settings=settings, practice_id=stats.practice_id
+    )
+    ids = [
+        int(i)
+        for (i,) in session.execute(
+            select(Client.id).where(Client.practice_id == stats.practice_id).order_by(Client.id)
+        )
+    ]
+    rows = {int(r.client): r for r in screen_chunk(session.connection(), scope, ids)}
+    assert set(rows) == set(ids)
+    differ = []
+    for client_id in ids:
+        case, _ = case_as_of(session, client_id, TODAY)
+        alone = assess_case(parse_case(case, today=TODAY), settings)
+        if _fields(alone) != _fields(rows[client_id]):
+            differ.append(client_id)
+    assert not differ, f"{len(differ)} clients differ, e.g. {differ[:5]}"
+    recommendations = {r.recommendation for r in rows.values()}
+    assert recommendations == {
+        "urgent_safety", "refer", "refer_adjunct", "consult_first", "plan_termination", "continue",
+    }  # fmt: skip
