@@ -7,6 +7,7 @@ records are audited with the operating-system user as the actor.
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import sys
@@ -140,6 +141,13 @@ def _serve(url: str, host: str, port: int, workers: int, access_log: bool) -> No
 
     # Workers are fresh processes: they find the database in the environment.
     os.environ["REFERWELL_DATABASE_URL"] = url
+    # referwell's own request log (route templates and statuses only) beside uvicorn's.
+    log_config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
+    log_config["loggers"]["referwell"] = {
+        "handlers": ["default"],
+        "level": "INFO",
+        "propagate": False,
+    }
     uvicorn.run(
         "referwell.cli.practice:app_factory",
         factory=True,
@@ -150,13 +158,17 @@ def _serve(url: str, host: str, port: int, workers: int, access_log: bool) -> No
         http="httptools",
         access_log=access_log,
         log_level="info",
+        log_config=log_config,
     )
 
 
 def serve(
     host: HostOption = DEFAULT_HOST,
     port: PortOption = DEFAULT_PORT,
-    workers: Annotated[int, typer.Option("--workers", help="Worker processes.")] = 1,
+    workers: Annotated[
+        int | None,
+        typer.Option("--workers", help="Worker processes (default: one per CPU, at most 4)."),
+    ] = None,
     access_log: Annotated[
         bool,
         typer.Option(
@@ -167,6 +179,8 @@ def serve(
     database: DatabaseOption = None,
 ) -> None:
     """Serve the web app (uvicorn with uvloop and httptools) on an existing, migrated database."""
+    if workers is None:
+        workers = min(4, os.cpu_count() or 1)
     if workers < 1:
         fail(f"--workers: expected 1 or more; got {workers}")
     if not 0 < port < 65536:

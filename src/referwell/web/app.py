@@ -10,6 +10,8 @@ engine at shutdown.
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import date
@@ -83,6 +85,47 @@ class SecurityHeaders:
         await self.app(scope, receive, add_headers)
 
 
+access_log = logging.getLogger("referwell.access")
+
+
+class RequestLog:
+    """Logs each request by method, route template (`/clients/{client_id}`, never the
+    filled-in path or its query string), status and duration: nothing clinical, no ids."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def remember_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+            await send(message)
+
+        try:
+            await self.app(scope, receive, remember_status)
+        finally:
+            route = scope.get("route")
+            template = getattr(route, "path", None) or (
+                STATIC.path + "/…"
+                if str(scope.get("path", "")).startswith(STATIC.path + "/")
+                else "(no route)"
+            )
+            access_log.info(
+                "%s %s %d %.1fms",
+                scope.get("method", "?"),
+                template,
+                status,
+                (time.perf_counter() - started) * 1000,
+            )
+
+
 def create_app(
     config: AppConfig | None = None,
     *,
@@ -147,4 +190,5 @@ def create_app(
         https_only=config.secure_cookies,
     )
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(RequestLog)
     return app

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -201,3 +202,20 @@ def test_a_session_ends_eight_hours_after_signing_in_however_busy(
     assert client.get("/caseload").status_code == 200
     monkeypatch.setattr(guard, "now", lambda: signed_at + guard.SESSION_LIFETIME + 1)
     assert client.get("/caseload").headers["location"] == "/login?next=/caseload"
+
+
+def test_requests_are_logged_by_route_template_and_status_only(
+    signed_in: Callable[[str | None], WebClient], seeded: Seeded, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="referwell.access")
+    client = signed_in("clin")
+    client_id = seeded.clients["ex02"]
+    client.get(f"/clients/{client_id}?note=secret")
+    client.get("/clients/999999")
+    lines = [r.getMessage() for r in caplog.records if r.name == "referwell.access"]
+    assert any(line.startswith("GET /clients/{client_id:int} 200 ") for line in lines), lines
+    assert any(line.startswith("GET /clients/{client_id:int} 404 ") for line in lines), lines
+    joined = "\n".join(lines)
+    assert not re.search(r"/clients/\d", joined)
+    assert "secret" not in joined
+    assert "999999" not in joined
