@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -30,3 +30,19 @@ def refuse(exc: InvalidInput, name: str = "") -> NoReturn:
 def fail(message: str) -> NoReturn:
     err.print(message, markup=False)
     raise typer.Exit(BAD_INPUT)
+
+
+def progress_bar(total: int | None, *, shown_from: int = 20) -> Any:
+    """A progress bar on stderr for long runs: only on a terminal, and only from
+    `shown_from` items (an unknown total always shows)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    return Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+        disable=(total is not None and total < shown_from) or not err.is_terminal,
+    )

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from referwell.cli.common import BAD_INPUT, err, fail, out, print_invalid, refuse
+from referwell.cli.common import BAD_INPUT, err, fail, out, print_invalid, progress_bar, refuse
 from referwell.domain.errors import InvalidInput
 
 app = typer.Typer(
@@ -84,7 +84,7 @@ def assess(
             sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
         return
     refused = 0
-    progress = _progress(len(files))
+    progress = progress_bar(len(files))
     with progress:
         task = progress.add_task("assessing", total=len(files))
         for path in files:
@@ -102,20 +102,6 @@ def assess(
     if refused:
         err.print(f"{refused} of {len(files)} case files refused", markup=False)
         raise typer.Exit(BAD_INPUT)
-
-
-def _progress(total: int):  # type: ignore[no-untyped-def]
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
-
-    return Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=err,
-        transient=True,
-        disable=total < 20 or not err.is_terminal,
-    )
 
 
 @app.command()

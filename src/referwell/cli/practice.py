@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from referwell.cli.common import err, fail, print_invalid, refuse
+from referwell.cli.common import err, fail, print_invalid, progress_bar, refuse
 from referwell.domain.errors import InvalidInput
 
 if TYPE_CHECKING:
@@ -347,7 +347,7 @@ def synth_caseload(
     except SynthError as exc:
         fail(str(exc))
     started = time.perf_counter()
-    with _progress(clients) as progress:
+    with progress_bar(clients, shown_from=1000) as progress:
         task = progress.add_task("synthesising", total=clients)
 
         def advance(done: int) -> None:
@@ -405,20 +405,6 @@ def _synth_database(practice: Any, url: str, password: str | None, advance: Any)
         )
     except SynthError as exc:
         fail(str(exc))
-
-
-def _progress(total: int) -> Any:
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
-
-    return Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=err,
-        transient=True,
-        disable=total < 1000 or not err.is_terminal,
-    )
 
 
 # --- demo -----------------------------------------------------------------------

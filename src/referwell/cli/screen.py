@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from referwell.cli.common import err, fail, out, print_invalid, refuse
+from referwell.cli.common import err, fail, out, print_invalid, progress_bar, refuse
 from referwell.domain.errors import InvalidInput
 
 
@@ -71,8 +71,6 @@ def screen(
     From the database, questionnaires and sessions are summarised in bulk by SQL and the
     one rule engine decides; the read is audited with the operating-system user as actor.
     """
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
-
     from referwell.services.assessing import load_settings
     from referwell.services.screening import (
         count_clients,
@@ -103,15 +101,7 @@ def screen(
     except InvalidInput as exc:
         refuse(exc, str(settings))
 
-    progress = Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=err,
-        transient=True,
-        disable=not err.is_terminal,
-    )
+    progress = progress_bar(None)
     refused = 0
 
     def on_refused(name: str, exc: InvalidInput) -> None:
