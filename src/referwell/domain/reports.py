@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from referwell.domain.case import Case
 from referwell.domain.measures import INSTRUMENTS, PROGRESS_INSTRUMENTS
 from referwell.domain.measures.outcomes import outcome
-from referwell.domain.summary import InstrumentSummary
+from referwell.domain.settings import RuleSettings
+from referwell.domain.summary import InstrumentSummary, summarize
 
 OUTCOME_WORDS = {
     "no_outcome": "no outcome (fewer than 2 scores)",
@@ -57,3 +59,8 @@ def outcome_report(instruments: dict[str, InstrumentSummary]) -> dict[str, Any]:
             "reliable_recovery": combined.reliable_recovery,
         },
     }
+
+
+def case_outcome_report(case: Case, settings: RuleSettings) -> dict[str, Any]:
+    """The outcome report of one validated case, read from the summary the rules read."""
+    return outcome_report(summarize(case, settings).instruments)

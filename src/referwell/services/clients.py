@@ -33,10 +33,14 @@ from referwell.db.case_parts import (
 from referwell.db.cases import case_dict
 from referwell.db.models import Client, ClinicianCompetency, ClinicianTraining, User
 from referwell.db.uow import UnitOfWork
+from referwell.domain.caseformat import parse_case
+from referwell.domain.errors import InvalidInput
 from referwell.domain.measures import INSTRUMENTS
+from referwell.domain.reports import case_outcome_report
+from referwell.domain.settings import RuleSettings
 from referwell.services.auditing import ReadAudit
 from referwell.services.errors import NotFound
-from referwell.services.freshness import current_assessment
+from referwell.services.freshness import current_assessment, practice_rule_settings
 from referwell.services.permissions import Actor, Rule, client_access, require_rule
 
 
@@ -94,6 +98,8 @@ class ClientRecord:
     case: Mapping[str, Any]  # the case as of `today`, in the shared format
     assessment: Mapping[str, Any] | None  # the current assessment; None if the case is invalid
     trajectories: tuple[Trajectory, ...]
+    # The outcome report over the course (`domain.reports`); None if the case is invalid.
+    outcomes: Mapping[str, Any] | None
     attendance: Mapping[str, int]
     today: date
 
@@ -198,6 +204,18 @@ def trajectories(measures: Sequence[Mapping[str, Any]]) -> tuple[Trajectory, ...
     return tuple(out)
 
 
+def outcomes_of(
+    case: Mapping[str, Any], today: date, settings: RuleSettings
+) -> dict[str, Any] | None:
+    """The outcome report of a stored case in the shared format, from the summary the rules
+    read; None when the stored case does not validate (the page then says so)."""
+    try:
+        parsed = parse_case(case, today=today)
+    except InvalidInput:
+        return None
+    return case_outcome_report(parsed, settings)
+
+
 def client_record(
     uow: UnitOfWork,
     actor: Actor,
@@ -207,7 +225,7 @@ def client_record(
     reads: ReadAudit,
     writes: UnitOfWork | None = None,
 ) -> ClientRecord:
-    """The client page: case, current assessment, trajectories, attendance.
+    """The client page: case, current assessment, trajectories, outcomes, attendance.
 
     A stale assessment is recomputed first, in a transaction of `writes`
     (default `uow`).
@@ -219,6 +237,7 @@ def client_record(
     with uow:
         session = uow.session
         case, client = case_as_of(session, client_id, today)
+        settings = practice_rule_settings(session, access.practice_id)
         clinician_name = session.scalar(
             select(User.display_name).where(User.id == access.clinician_id)
         )
@@ -235,6 +254,7 @@ def client_record(
             case=case,
             assessment=stored,
             trajectories=trajectories(case.get("measures", [])),
+            outcomes=outcomes_of(case, today, settings),
             attendance=Counter(entry["attendance"] for entry in case.get("sessions", [])),
             today=today,
         )

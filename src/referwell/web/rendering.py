@@ -15,6 +15,7 @@ from starlette.responses import HTMLResponse
 
 from referwell import __version__
 from referwell.domain.assessment import LEAD
+from referwell.domain.reports import OUTCOME_WORDS
 from referwell.services.caseload import FLAGS
 from referwell.web.guard import CSRF_FIELD, CSRF_HEADER, csrf_token
 from referwell.web.state import web_state
@@ -67,6 +68,7 @@ def make_templates() -> jinja2.Environment:
         RECOMMENDATION_LABELS=RECOMMENDATION_LABELS,
         LEAD=LEAD,
         FLAGS=FLAGS,
+        OUTCOME_WORDS=OUTCOME_WORDS,
         CSRF_FIELD=CSRF_FIELD,
         CSRF_HEADER=CSRF_HEADER,
         version=__version__,
