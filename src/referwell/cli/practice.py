@@ -277,9 +277,20 @@ def export_case(
         int | None,
         typer.Option("--practice", help="The practice id, when a case id is not unique."),
     ] = None,
+    with_outcomes: Annotated[
+        bool,
+        typer.Option(
+            "--with-outcomes",
+            help='Write {"format": "referwell.export/1", "case": …, "outcomes": …} instead: the case file and its outcome report (first → latest, change and outcome words per questionnaire, and PHQ-9 with GAD-7 combined). Not importable as it stands: its "case" is.',
+        ),
+    ] = False,
     database: DatabaseOption = None,
 ) -> None:
-    """Write a client's case file (referwell.case/1, JSON) to stdout or a file."""
+    """Write a client's case file (referwell.case/1, JSON) to stdout or a file.
+
+    The plain case file can be imported again; --with-outcomes wraps it with the
+    outcome report. Either way the export is audited.
+    """
     from referwell.services.transfer import export_case as export_service
 
     day = _as_of(as_of)
@@ -287,7 +298,12 @@ def export_case(
     _require_head(url)
     try:
         case = export_service(
-            _unit_of_work(url), client, practice_id=practice, as_of=day, actor=_actor()
+            _unit_of_work(url),
+            client,
+            practice_id=practice,
+            as_of=day,
+            actor=_actor(),
+            with_outcomes=with_outcomes,
         )
     except InvalidInput as exc:
         refuse(exc)

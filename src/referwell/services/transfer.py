@@ -2,7 +2,9 @@
 
 Both are audited with the actor the caller names (the CLI names the
 operating-system user). Import is all or nothing: every case is checked
-before anything is written, and one refusal writes nothing.
+before anything is written, and one refusal writes nothing. Export writes the
+plain case file (importable again), or on request the case with its outcome
+report beside it (`referwell.export/1`).
 """
 
 from __future__ import annotations
@@ -10,11 +12,16 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Final
 
 from referwell.db.cases import ClinicianProfile
 from referwell.db.uow import UnitOfWork
+from referwell.domain.caseformat import parse_case
 from referwell.domain.errors import FieldError, InvalidInput
+from referwell.domain.reports import case_outcome_report
+from referwell.domain.settings import RuleSettings
+
+EXPORT_FORMAT: Final = "referwell.export/1"
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,27 +99,32 @@ def export_case(
     actor: str,
     as_of: date,
     practice_id: int | None = None,
+    with_outcomes: bool = False,
 ) -> dict[str, Any]:
-    """A client's case file as of `as_of`; `client` is a client id or a case id.
+    """A client's case file as of `as_of`; `client` is a client id or a case id. With
+    `with_outcomes`, `{"format": "referwell.export/1", "case": …, "outcomes": …}` instead,
+    the outcomes read under the practice's rule settings.
 
-    Raises InvalidInput naming CLIENT or --practice when the client cannot be told.
+    Raises InvalidInput naming CLIENT or --practice when the client cannot be told (or
+    the stored case's fields, should it no longer validate when outcomes are asked for).
     """
     from sqlalchemy import select
 
     from referwell.db.audit import AuditAction, record
     from referwell.db.cases import case_dict_for_client
     from referwell.db.models import Client
+    from referwell.services.freshness import practice_rule_settings
 
     with uow:
         session = uow.session
-        query = select(Client.id)
+        query = select(Client.id, Client.practice_id)
         if client.isdigit():
             query = query.where(Client.id == int(client))
         else:
             query = query.where(Client.external_id == client)
         if practice_id is not None:
             query = query.where(Client.practice_id == practice_id)
-        found = session.scalars(query.limit(2)).all()
+        found = session.execute(query.limit(2)).all()
         if not found:
             raise _refused("CLIENT", f'no client "{client}"; give a client id or a case id')
         if len(found) > 1:
@@ -120,13 +132,29 @@ def export_case(
                 "--practice",
                 f'case id "{client}" is used in several practices; say which with --practice',
             )
-        case = case_dict_for_client(session, found[0], as_of)
+        client_id, client_practice = found[0]
+        case = case_dict_for_client(session, client_id, as_of)
+        document = case
+        if with_outcomes:
+            settings = practice_rule_settings(session, client_practice)
+            document = case_with_outcomes(case, as_of, settings)
         record(
             session,
             AuditAction.CLIENT_EXPORT,
             actor=actor,
             target_type="client",
-            target_ids=[found[0]],
+            target_ids=[client_id],
         )
         uow.commit()
-        return case
+        return document
+
+
+def case_with_outcomes(case: dict[str, Any], as_of: date, settings: RuleSettings) -> dict[str, Any]:
+    """The export document: the case file and its outcome report (`domain.reports`), read
+    from the summary of that very case. Raises InvalidInput if the case does not validate."""
+    parsed = parse_case(case, today=as_of)
+    return {
+        "format": EXPORT_FORMAT,
+        "case": case,
+        "outcomes": case_outcome_report(parsed, settings),
+    }
