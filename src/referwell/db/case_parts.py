@@ -73,6 +73,8 @@ class Measure(Base):
     __table_args__ = (
         CheckConstraint("total >= 0", name="total"),
         Index(None, "client_id", "date"),
+        # First and latest score per instrument, by index alone (bulk screening).
+        Index(None, "client_id", "instrument", "date"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

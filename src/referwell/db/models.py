@@ -254,6 +254,8 @@ class StoredAssessment(Base):
     __table_args__ = (
         CheckConstraint(one_of("recommendation", RECOMMENDATIONS), name="recommendation"),
         Index(None, "client_id", "computed_at"),
+        # The newest stored assessment of a client is its largest id (freshness checks).
+        Index(None, "client_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
