@@ -9,7 +9,7 @@ can be summarised in bulk (by SQL) and handed to the same rules.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from referwell.domain.case import Case, Event
@@ -88,13 +88,19 @@ class CaseSummary:
     goals: tuple[tuple[str, str | None], ...]  # (status, description); dropped goals left out
     financial: tuple[tuple[str, str], ...]  # (with, kind)
 
-    @property
-    def progress_outcome(self) -> Outcome:
-        """Outcome words over PHQ-9 and GAD-7, the instruments the progress rules read."""
-        return outcome(
-            self.instruments[code].course
-            for code in PROGRESS_INSTRUMENTS
-            if code in self.instruments
+    # Outcome words over PHQ-9 and GAD-7, the instruments the progress rules read;
+    # worked out once, when the summary is made (several rules read them).
+    progress_outcome: Outcome = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(
+            self,
+            "progress_outcome",
+            outcome(
+                self.instruments[code].course
+                for code in PROGRESS_INSTRUMENTS
+                if code in self.instruments
+            ),
         )
 
     @property
