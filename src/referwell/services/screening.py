@@ -181,7 +181,7 @@ def screen_database(
     engine = make_engine(scope.database_url)
     try:
         with engine.connect() as conn:
-            ids = _clients_in_scope(conn, scope)
+            ids = clients_in_scope(conn, scope)
     finally:
         engine.dispose()
     chunks = [ids[i : i + chunk_size] for i in range(0, len(ids), chunk_size)]
@@ -223,7 +223,9 @@ def _screen_chunk_job(job: tuple[ScreenScope, list[int]]) -> list[WorklistRow]:
         engine.dispose()
 
 
-def _clients_in_scope(conn: Any, scope: ScreenScope) -> list[int]:
+def clients_in_scope(conn: Any, scope: ScreenScope) -> list[int]:
+    """The ids of the clients in scope with a session in the `recent_days` up to `as_of`,
+    in id order."""
     from sqlalchemy import and_, select
 
     from referwell.db.case_parts import TherapySession
@@ -273,11 +275,8 @@ def bulk_summaries(
 
     if not ids:
         return
-    lo, hi = min(ids), max(ids)
     wanted = set(ids)
-
-    def in_chunk(column: Any) -> Any:
-        return and_(column >= lo, column <= hi)
+    in_chunk = _chunk_filter(wanted)
 
     clients = conn.execute(
         select(
@@ -440,6 +439,22 @@ def bulk_summaries(
                 financial=tuple(financial.get(cid, [])),
             ),
         )
+
+
+def _chunk_filter(ids: set[int]) -> Callable[[Any], Any]:
+    """A condition on a client-id column selecting `ids` (and, by range, maybe a few more).
+
+    A run of ids (a practice screened whole) is read by range, one index range scan per
+    table; scattered ids (one supervisor's clients in a large practice) by list, so that
+    the range does not read every client between them.
+    """
+    from sqlalchemy import and_
+
+    lo, hi = min(ids), max(ids)
+    if hi - lo < 2 * len(ids):
+        return lambda column: and_(column >= lo, column <= hi)
+    listed = sorted(ids)
+    return lambda column: column.in_(listed)
 
 
 def _first_and_latest(
