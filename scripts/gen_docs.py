@@ -1,4 +1,5 @@
-"""Regenerate the docs that come from code: docs/rules.md and docs/cli.md."""
+"""Regenerate the docs that come from code: docs/rules.md, docs/cli.md, and the routes
+table of docs/web.md (between its `<!-- routes:start -->` and `<!-- routes:end -->`)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,11 @@ from pathlib import Path
 
 from referwell.services.clidocs import cli_markdown
 from referwell.services.ruledocs import rules_markdown
+from referwell.web.routes import routes_markdown
 
 GENERATED = {"docs/rules.md": rules_markdown, "docs/cli.md": cli_markdown}
+ROUTES_DOC = "docs/web.md"
+ROUTES_START, ROUTES_END = "<!-- routes:start -->\n", "\n<!-- routes:end -->"
 
 
 def main() -> None:
@@ -16,6 +20,14 @@ def main() -> None:
         path = root / relative
         path.write_text(render() + "\n", encoding="utf-8")
         print(f"wrote {relative}")
+    path = root / ROUTES_DOC
+    text = path.read_text(encoding="utf-8")
+    before, rest = text.split(ROUTES_START, 1)
+    _, after = rest.split(ROUTES_END, 1)
+    path.write_text(
+        before + ROUTES_START + routes_markdown() + ROUTES_END + after, encoding="utf-8"
+    )
+    print(f"wrote the routes table of {ROUTES_DOC}")
 
 
 if __name__ == "__main__":
