@@ -11,7 +11,7 @@ from typing import Final
 
 from referwell.services.permissions import Rule
 from referwell.web.routing import RouteSpec, StaticSpec
-from referwell.web.views import admin, api, auth, caseload, clients, profile
+from referwell.web.views import admin, api, auth, caseload, clients, profile, worklist
 
 GET: Final = ("GET",)
 POST: Final = ("POST",)
@@ -36,6 +36,9 @@ ROUTES: Final[tuple[RouteSpec, ...]] = (
               summary="the clinician's caseload, most pressing first, with flags"),
     RouteSpec("/supervision", GET, caseload.supervision, "supervision", Rule.SUPERVISOR,
               summary="supervisees' clients needing attention (read-only)"),
+    RouteSpec("/worklist", GET, worklist.worklist, "worklist", Rule.SUPERVISOR,
+              summary="supervisees' clients seen in the last `recent_days` (1-3650, default 90), "
+                      "screened like `referwell screen`, most pressing first; `?format=csv`"),
     # --- one client -------------------------------------------------------------------
     RouteSpec(CLIENT, GET, clients.client_page, "client_page", Rule.CLIENT_READ,
               summary="the client page: assessment card, charts, record, forms"),
