@@ -460,44 +460,79 @@ def _chunk_filter(ids: set[int]) -> Callable[[Any], Any]:
 def _first_and_latest(
     conn: Any, in_chunk: Callable[[Any], Any], as_of: date
 ) -> tuple[dict[int, dict[str, Score]], dict[int, dict[str, Score]], dict[int, dict[str, int]]]:
-    from sqlalchemy import and_, case, func, or_, select
+    """First and latest score per client and instrument (date order, ties by insertion:
+    the lowest id on the first day, the highest on the last), and the count.
+
+    Grouped on the (client, instrument, date) index, each end found by an indexed
+    lookup: no sort of the chunk's questionnaires."""
+    from sqlalchemy import case, func, select
+    from sqlalchemy.orm import aliased
 
     from referwell.db.case_parts import Measure
 
-    # First and latest score per instrument (date order, ties by insertion), and the count.
-    ranked = (
+    groups = (
         select(
             Measure.client_id,
             Measure.instrument,
-            Measure.date,
-            Measure.total,
-            # Only PHQ-9 item 9 is read; extracting it in SQL spares decoding every JSON list.
-            case(
-                (Measure.instrument == "PHQ-9", Measure.items[8].as_integer()),
-                else_=None,
-            ).label("item9"),
-            func.row_number()
-            .over(
-                partition_by=(Measure.client_id, Measure.instrument),
-                order_by=(Measure.date, Measure.id),
-            )
-            .label("rf"),
-            func.count().over(partition_by=(Measure.client_id, Measure.instrument)).label("n"),
+            func.count().label("n"),
+            func.min(Measure.date).label("first_day"),
+            func.max(Measure.date).label("last_day"),
         )
-        .where(and_(in_chunk(Measure.client_id), Measure.date <= as_of))
+        .where(in_chunk(Measure.client_id), Measure.date <= as_of)
+        .group_by(Measure.client_id, Measure.instrument)
         .subquery()
+    )
+    same = aliased(Measure)
+
+    def end_id(day: Any, order: Any) -> Any:
+        return (
+            select(same.id)
+            .where(
+                same.client_id == groups.c.client_id,
+                same.instrument == groups.c.instrument,
+                same.date == day,
+            )
+            .order_by(order)
+            .limit(1)
+            .correlate(groups)
+            .scalar_subquery()
+        )
+
+    ends = select(
+        groups.c.client_id,
+        groups.c.instrument,
+        groups.c.n,
+        end_id(groups.c.first_day, same.id).label("first_id"),
+        end_id(groups.c.last_day, same.id.desc()).label("last_id"),
+    ).subquery()
+    first, last = aliased(Measure), aliased(Measure)
+
+    def item9(m: Any) -> Any:
+        # Only PHQ-9 item 9 is read; extracting it in SQL spares decoding every JSON list.
+        return case((m.instrument == "PHQ-9", m.items[8].as_integer()), else_=None)
+
+    query = (
+        select(
+            ends.c.client_id,
+            ends.c.instrument,
+            ends.c.n,
+            first.date,
+            first.total,
+            item9(first),
+            last.date,
+            last.total,
+            item9(last),
+        )
+        .join(first, first.id == ends.c.first_id)
+        .join(last, last.id == ends.c.last_id)
     )
     firsts: dict[int, dict[str, Score]] = defaultdict(dict)
     latests: dict[int, dict[str, Score]] = defaultdict(dict)
     counts: dict[int, dict[str, int]] = defaultdict(dict)
-    # One ordering serves both ends: the latest is the row whose rank equals the count.
-    for r in conn.execute(select(ranked).where(or_(ranked.c.rf == 1, ranked.c.rf == ranked.c.n))):
-        score = Score(r.date, r.total, r.item9)
-        if r.rf == 1:
-            firsts[r.client_id][r.instrument] = score
-        if r.rf == r.n:
-            latests[r.client_id][r.instrument] = score
-        counts[r.client_id][r.instrument] = r.n
+    for client_id, instrument, n, d0, t0, i0, d1, t1, i1 in conn.execute(query):
+        firsts[client_id][instrument] = Score(d0, t0, i0)
+        latests[client_id][instrument] = Score(d1, t1, i1)
+        counts[client_id][instrument] = n
     return firsts, latests, counts
 
 
