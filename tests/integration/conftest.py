@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import secrets
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -57,7 +58,8 @@ class PostgresDatabases:
         self._url = make_url(server_url)
         self._admin = make_engine(self._url).execution_options(isolation_level="AUTOCOMMIT")
         worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-        self._prefix = f"rw_{worker}_{os.getpid()}"
+        # Unique per instance: the module may be imported under two names (web tests import it).
+        self._prefix = f"rw_{worker}_{os.getpid()}_{secrets.token_hex(3)}"
         self._numbers = itertools.count(1)
         self._made: list[str] = []
 

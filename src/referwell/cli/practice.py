@@ -77,7 +77,7 @@ def _unit_of_work(url: str) -> UnitOfWork:
     return UnitOfWork(make_session_factory(for_writing(make_engine(url))))
 
 
-def _require_head(url: str) -> None:
+def require_head(url: str) -> None:
     """Stop with exit 2 unless the database is migrated to the newest revision."""
     from referwell.db import migrate
 
@@ -186,7 +186,7 @@ def serve(
     if not 0 < port < 65536:
         fail(f"--port: expected a port from 1 to 65535; got {port}")
     url = _database_url(database)
-    _require_head(url)
+    require_head(url)
     _serve(url, host, port, workers, access_log)
 
 
@@ -242,7 +242,7 @@ def import_cases(
     if refused:
         fail(f"{refused} of {len(files)} case files refused; nothing was imported")
     url = _database_url(database)
-    _require_head(url)
+    require_head(url)
     try:
         imported = import_service(
             _unit_of_work(url),
@@ -295,7 +295,7 @@ def export_case(
 
     day = _as_of(as_of)
     url = _database_url(database)
-    _require_head(url)
+    require_head(url)
     try:
         case = export_service(
             _unit_of_work(url),

@@ -73,7 +73,6 @@ def screen(
     """
     from referwell.services.assessing import load_settings
     from referwell.services.screening import (
-        count_clients,
         iter_case_sources,
         screen_all_practices,
         screen_cases,
@@ -123,16 +122,16 @@ def screen(
                 progress=lambda n: progress.advance(task, n),
             )
         else:
+            from sqlalchemy.exc import SQLAlchemyError
+
             from referwell.config import load_config
 
             url = database or load_config().database_url
-            try:
-                total = count_clients(url)
-            except Exception as exc:
-                fail(
-                    f"--database: cannot read the database ({type(exc).__name__}); run `referwell db upgrade` first"
-                )
-            task = progress.add_task("screening", total=total)
+            task = progress.add_task("screening", total=0)
+
+            def in_scope(count: int) -> None:
+                progress.update(task, total=(progress.tasks[0].total or 0) + count)
+
             try:
                 rows = screen_all_practices(
                     url,
@@ -142,9 +141,15 @@ def screen(
                     settings_override=rule_settings,
                     workers=workers,
                     progress=lambda n: progress.advance(task, n),
+                    on_scope=in_scope,
                 )
             except InvalidInput as exc:
                 refuse(exc)
+            except SQLAlchemyError as exc:  # a missing or unmigrated database
+                fail(
+                    f"--database: cannot screen this database ({type(exc).__name__}); "
+                    "is it a referwell database? Run `referwell db upgrade` first"
+                )
 
     if output is WorklistFormat.csv:
         sys.stdout.write(worklist_csv(rows))

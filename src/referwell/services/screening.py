@@ -17,6 +17,8 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -173,6 +175,7 @@ def screen_database(
     chunk_size: int = 5000,
     workers: int | None = None,
     progress: Callable[[int], None] | None = None,
+    on_scope: Callable[[int], None] | None = None,
 ) -> list[WorklistRow]:
     """Screen every client in scope with a session in the window; chunked, optionally in
     several processes (SQLite readers do not block each other in WAL mode)."""
@@ -182,6 +185,8 @@ def screen_database(
     try:
         with engine.connect() as conn:
             ids = clients_in_scope(conn, scope)
+        if on_scope is not None:
+            on_scope(len(ids))
     finally:
         engine.dispose()
     chunks = [ids[i : i + chunk_size] for i in range(0, len(ids), chunk_size)]
@@ -465,7 +470,7 @@ def _first_and_latest(
 
     Grouped on the (client, instrument, date) index, each end found by an indexed
     lookup: no sort of the chunk's questionnaires."""
-    from sqlalchemy import case, func, select
+    from sqlalchemy import String, case, cast, func, select
     from sqlalchemy.orm import aliased
 
     from referwell.db.case_parts import Measure
@@ -516,10 +521,10 @@ def _first_and_latest(
             ends.c.client_id,
             ends.c.instrument,
             ends.c.n,
-            first.date,
+            cast(first.date, String),  # parsed below: cheaper than the driver's dates
             first.total,
             item9(first),
-            last.date,
+            cast(last.date, String),
             last.total,
             item9(last),
         )
@@ -529,66 +534,73 @@ def _first_and_latest(
     firsts: dict[int, dict[str, Score]] = defaultdict(dict)
     latests: dict[int, dict[str, Score]] = defaultdict(dict)
     counts: dict[int, dict[str, int]] = defaultdict(dict)
+    parse = date.fromisoformat
     for client_id, instrument, n, d0, t0, i0, d1, t1, i1 in conn.execute(query):
-        firsts[client_id][instrument] = Score(d0, t0, i0)
-        latests[client_id][instrument] = Score(d1, t1, i1)
+        firsts[client_id][instrument] = Score(parse(d0), t0, i0)
+        latests[client_id][instrument] = Score(parse(d1), t1, i1)
         counts[client_id][instrument] = n
     return firsts, latests, counts
+
+
+def _driver_rows(conn: Any, statement: Any) -> list[tuple[Any, ...]]:
+    """Run a Core statement on the connection's own driver cursor and return plain tuples.
+
+    For the largest scan of a chunk (its sessions), SQLAlchemy's row objects and type
+    handling cost more than the database's own work; the statement therefore selects
+    dates as text and binds only plain values. Same connection, same transaction.
+    """
+    compiled = statement.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+    values = compiled.construct_params()
+    if conn.dialect.name == "sqlite":  # SQLite stores dates as ISO text
+        values = {k: v.isoformat() if isinstance(v, date) else v for k, v in values.items()}
+    params: Any = (
+        tuple(values[name] for name in compiled.positiontup)
+        if compiled.positional and compiled.positiontup is not None
+        else values
+    )
+    cursor = conn.connection.driver_connection.cursor()
+    try:
+        cursor.execute(str(compiled), params)
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
 
 
 def _attendance_rows(
     conn: Any, in_chunk: Callable[[Any], Any], as_of: date, window: int
 ) -> tuple[dict[int, list[tuple[int, date, str, int]]], dict[int, int]]:
-    """The sessions of the attendance window that the rule quotes (missed, late, and the
-    window's first and last), each with its rank from the newest and the client's count;
-    and every client's attended total. One window pass over the sessions."""
-    from sqlalchemy import and_, case, func, or_, select
+    """For each client, the sessions of the attendance window that the rule quotes
+    (missed, late, and the window's first and last), each with its rank from the newest
+    and the client's count; and every client's attended total.
+
+    One scan of the (client, date) index in its own order (ties by id): no sort; the
+    window is the last `window` rows of each client's run."""
+    from sqlalchemy import String, and_, cast, select
 
     from referwell.db.case_parts import TherapySession
 
-    per_client = TherapySession.client_id
-    ranked = (
+    scan = (
         select(
-            TherapySession.client_id,
-            TherapySession.date,
-            TherapySession.attendance,
-            func.row_number()
-            .over(
-                partition_by=per_client,
-                order_by=(TherapySession.date.desc(), TherapySession.id.desc()),
-            )
-            .label("rn"),
-            func.count().over(partition_by=per_client).label("n"),
-            func.sum(case((TherapySession.attendance.in_(("attended", "late")), 1), else_=0))
-            .over(partition_by=per_client)
-            .label("attended"),
+            TherapySession.client_id, cast(TherapySession.date, String), TherapySession.attendance
         )
         .where(and_(in_chunk(TherapySession.client_id), TherapySession.date <= as_of))
-        .subquery()
+        .order_by(TherapySession.client_id, TherapySession.date, TherapySession.id)
     )
-    oldest_in_window = (
-        func.min(ranked.c.n, window)
-        if conn.dialect.name == "sqlite"
-        else func.least(ranked.c.n, window)
-    )
-    recent: dict[int, list[tuple[int, date, str, int]]] = defaultdict(list)
+    recent: dict[int, list[tuple[int, date, str, int]]] = {}
     attended: dict[int, int] = {}
-    for r in conn.execute(
-        select(ranked).where(
-            or_(
-                ranked.c.rn == 1,
-                and_(
-                    ranked.c.rn <= window,
-                    or_(
-                        ranked.c.attendance.in_(("no_show", "late_cancel", "late")),
-                        ranked.c.rn == oldest_in_window,
-                    ),
-                ),
-            )
-        )
-    ):
-        recent[r.client_id].append((r.rn, r.date, r.attendance, r.n))
-        attended[r.client_id] = int(r.attended)
+    parse = date.fromisoformat
+    quoted = ("no_show", "late_cancel", "late")
+    for client_id, run in groupby(_driver_rows(conn, scan), key=itemgetter(0)):
+        sessions = list(run)
+        n = len(sessions)
+        attended[client_id] = sum(1 for s in sessions if s[2] in ("attended", "late"))
+        last = sessions[-window:] if window > 0 else []
+        size = len(last)
+        recent[client_id] = [
+            (size - i, parse(day), kind, n)
+            for i, (_, day, kind) in enumerate(last)
+            if kind in quoted or i == 0 or i == size - 1
+        ]
     return recent, attended
 
 
@@ -624,18 +636,13 @@ def worklist_csv(rows: Sequence[WorklistRow]) -> str:
 
 
 def worklist_json(rows: Sequence[WorklistRow], as_of: date) -> str:
-    return json.dumps(
-        {
-            "format": "referwell.worklist/1",
-            "as_of": as_of.isoformat(),
-            "clients": [r.as_dict() for r in rows],
-        },
-        indent=2,
-    )
-
-
-def refused_error(name: str) -> InvalidInput:
-    return InvalidInput([FieldError("(file)", f"{name}: not a case file")])
+    """The worklist as one JSON object, one client a line: quick to write for a whole
+    practice (the C encoder, no indenting pass) and still easy to read and diff."""
+    head = json.dumps({"format": "referwell.worklist/1", "as_of": as_of.isoformat()})[:-1]
+    if not rows:
+        return head + ', "clients": []}'
+    clients = ",\n  ".join(json.dumps(r.as_dict()) for r in rows)
+    return head + ', "clients": [\n  ' + clients + "\n]}"
 
 
 def screen_all_practices(
@@ -647,6 +654,7 @@ def screen_all_practices(
     settings_override: RuleSettings | None = None,
     workers: int | None = None,
     progress: Callable[[int], None] | None = None,
+    on_scope: Callable[[int], None] | None = None,
     actor: str | None = None,
 ) -> list[WorklistRow]:
     """Screen each practice with its own rule settings (or the override), audit one read
@@ -674,7 +682,9 @@ def screen_all_practices(
                 overrides or {}, where="practice.rule_settings"
             )
             scope = ScreenScope(database_url, as_of, settings, recent_days, pid)
-            rows.extend(screen_database(scope, workers=workers, progress=progress))
+            rows.extend(
+                screen_database(scope, workers=workers, progress=progress, on_scope=on_scope)
+            )
         with make_session_factory(engine)() as session:
             record(
                 session,
@@ -687,17 +697,3 @@ def screen_all_practices(
     finally:
         engine.dispose()
     return order_worklist(rows)
-
-
-def count_clients(database_url: str) -> int:
-    from sqlalchemy import func, select
-
-    from referwell.db.engine import make_engine
-    from referwell.db.models import Client
-
-    engine = make_engine(database_url)
-    try:
-        with engine.connect() as conn:
-            return int(conn.execute(select(func.count()).select_from(Client)).scalar_one())
-    finally:
-        engine.dispose()
