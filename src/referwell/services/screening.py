@@ -34,6 +34,7 @@ from referwell.domain.summary import (
     InstrumentSummary,
     Score,
     suicide_triggers,
+    summarize_attendance,
 )
 from referwell.domain.vocabulary import RECOMMENDATIONS
 
@@ -264,7 +265,7 @@ def bulk_summaries(
 ) -> Iterator[tuple[int, str, CaseSummary]]:
     """(client id, clinician username, summary) for each client id, as `summarize` would
     build it from the client's case file as of `as_of`."""
-    from sqlalchemy import and_, or_, select
+    from sqlalchemy import String, and_, cast, or_, select
 
     from referwell.db.case_parts import (
         ClinicianFactor,
@@ -283,56 +284,66 @@ def bulk_summaries(
     wanted = set(ids)
     in_chunk = _chunk_filter(wanted)
 
-    clients = conn.execute(
-        select(
-            Client.id,
-            Client.external_id,
-            Client.clinician_id,
-            Client.age,
-            Client.format_of_care,
-            Client.current_care,
-            Client.engagement,
-            Client.wants_to_end,
-        ).where(in_chunk(Client.id))
-    ).all()
-    clinician_ids = {c.clinician_id for c in clients if c.id in wanted}
+    clients = [
+        row
+        for row in _driver_rows(
+            conn,
+            select(
+                Client.id,
+                Client.external_id,
+                Client.clinician_id,
+                Client.age,
+                Client.format_of_care,
+                Client.current_care,
+                Client.engagement,
+                Client.wants_to_end,
+            ).where(in_chunk(Client.id)),
+        )
+        if row[0] in wanted
+    ]
+    clinician_ids = {row[2] for row in clients}
     usernames = dict(
         conn.execute(select(User.id, User.username).where(User.id.in_(clinician_ids))).all()
     )
     competencies: dict[int, list[str]] = defaultdict(list)
-    for user_id, code in conn.execute(
+    for user_id, code in _driver_rows(
+        conn,
         select(ClinicianCompetency.user_id, ClinicianCompetency.code)
         .where(ClinicianCompetency.user_id.in_(clinician_ids))
-        .order_by(ClinicianCompetency.id)
+        .order_by(ClinicianCompetency.id),
     ):
         competencies[user_id].append(code)
     training: dict[int, list[str]] = defaultdict(list)
-    for user_id, code in conn.execute(
+    for user_id, code in _driver_rows(
+        conn,
         select(ClinicianTraining.user_id, ClinicianTraining.code)
         .where(ClinicianTraining.user_id.in_(clinician_ids))
-        .order_by(ClinicianTraining.id)
+        .order_by(ClinicianTraining.id),
     ):
         training[user_id].append(code)
 
     firsts, latests, counts = _first_and_latest(conn, in_chunk, as_of)
 
     window = settings.attendance_window
-    recent, attended = _attendance_rows(conn, in_chunk, as_of, window)
+    attendances = _attendance(conn, in_chunk, wanted, as_of, window)
+    no_sessions = Attendance(window, 0, (), (), 0)
 
     events: dict[int, list[Event]] = defaultdict(list)
-    for r in conn.execute(
-        select(EventRow.client_id, EventRow.date, EventRow.kind, EventRow.discussed)
+    for client_id, day, kind, discussed in _driver_rows(
+        conn,
+        select(EventRow.client_id, cast(EventRow.date, String), EventRow.kind, EventRow.discussed)
         .where(and_(in_chunk(EventRow.client_id), EventRow.date <= as_of))
-        .order_by(EventRow.client_id, EventRow.date, EventRow.id)
+        .order_by(EventRow.client_id, EventRow.date, EventRow.id),
     ):
-        events[r.client_id].append(Event(r.date, r.kind, bool(r.discussed)))
+        events[client_id].append(Event(date.fromisoformat(day), kind, bool(discussed)))
 
     def codes(model: Any, column: Any) -> dict[int, list[Any]]:
         out: dict[int, list[Any]] = defaultdict(list)
-        for client_id, value in conn.execute(
+        for client_id, value in _driver_rows(
+            conn,
             select(model.client_id, column)
             .where(in_chunk(model.client_id))
-            .order_by(model.client_id, model.id)
+            .order_by(model.client_id, model.id),
         ):
             out[client_id].append(value)
         return out
@@ -341,86 +352,80 @@ def bulk_summaries(
     factors = codes(ClinicianFactor, ClinicianFactor.code)
     reasons = codes(ReferralReason, ReferralReason.code)
     unevaluated: dict[int, list[str]] = defaultdict(list)
-    for client_id, symptom, evaluated in conn.execute(
+    for client_id, symptom, evaluated in _driver_rows(
+        conn,
         select(
             PhysicalSymptom.client_id, PhysicalSymptom.symptom, PhysicalSymptom.medically_evaluated
         )
         .where(in_chunk(PhysicalSymptom.client_id))
-        .order_by(PhysicalSymptom.client_id, PhysicalSymptom.id)
+        .order_by(PhysicalSymptom.client_id, PhysicalSymptom.id),
     ):
         if not evaluated:
             unevaluated[client_id].append(symptom)
     goals: dict[int, list[tuple[str, str | None]]] = defaultdict(list)
-    for client_id, status, description in conn.execute(
+    for client_id, status, description in _driver_rows(
+        conn,
         select(Goal.client_id, Goal.status, Goal.description)
         .where(in_chunk(Goal.client_id))
-        .order_by(Goal.client_id, Goal.id)
+        .order_by(Goal.client_id, Goal.id),
     ):
         if status != "dropped":
             goals[client_id].append((status, description))
     financial: dict[int, list[tuple[str, str]]] = defaultdict(list)
-    for client_id, who, kind in conn.execute(
+    for client_id, who, kind in _driver_rows(
+        conn,
         select(
             FinancialArrangement.client_id,
             FinancialArrangement.counterparty,
             FinancialArrangement.kind,
         )
         .where(in_chunk(FinancialArrangement.client_id))
-        .order_by(FinancialArrangement.client_id, FinancialArrangement.id)
+        .order_by(FinancialArrangement.client_id, FinancialArrangement.id),
     ):
         financial[client_id].append((who, kind))
     steps: dict[int, dict[str, date | None]] = defaultdict(dict)
-    for client_id, step, when in conn.execute(
-        select(StepTaken.client_id, StepTaken.step, StepTaken.date)
+    for client_id, step, when in _driver_rows(
+        conn,
+        select(StepTaken.client_id, StepTaken.step, cast(StepTaken.date, String))
         .where(
             and_(
                 in_chunk(StepTaken.client_id),
                 or_(StepTaken.date.is_(None), StepTaken.date <= as_of),
             )
         )
-        .order_by(StepTaken.client_id, StepTaken.id)
+        .order_by(StepTaken.client_id, StepTaken.id),
     ):
-        steps[client_id][step] = when
+        steps[client_id][step] = date.fromisoformat(when) if when is not None else None
 
     threat_window = settings.threat_window_days
-    for c in clients:
-        if c.id not in wanted:
-            continue
-        cid = c.id
+    competent = {c: frozenset(competencies.get(c, ())) for c in clinician_ids}
+    learning = {c: frozenset(training.get(c, ())) for c in clinician_ids}
+    for cid, case_id, clinician_id, age, format_of_care, care_json, engagement, ends in clients:
+        # SQLite's driver gives JSON as text, psycopg as the decoded list.
+        care = json.loads(care_json) if isinstance(care_json, str) else care_json
         instruments = {
             code: InstrumentSummary(code, firsts[cid][code], latests[cid][code], counts[cid][code])
             for code in INSTRUMENTS
             if code in counts.get(cid, {})
         }
-        window_rows = sorted(recent.get(cid, []), reverse=True)  # oldest of the window first
-        n = window_rows[0][3] if window_rows else 0
-        scheduled = min(n, window)
-        attendance = Attendance(
-            window=window,
-            scheduled=scheduled,
-            missed=tuple(d for _, d, a, _ in window_rows if a in ("no_show", "late_cancel")),
-            late=tuple(d for _, d, a, _ in window_rows if a == "late"),
-            attended_total=attended.get(cid, 0),
-            first_in_window=next((d for rn, d, _, _ in window_rows if rn == scheduled), None),
-            last_in_window=next((d for rn, d, _, _ in window_rows if rn == 1), None),
-        )
+        attendance = attendances.get(cid, no_sessions)
         client_events = events.get(cid, [])
         client_concerns = tuple(dict.fromkeys(concerns.get(cid, [])))
         latest_phq9 = latests[cid].get("PHQ-9") if cid in latests else None
         yield (
             cid,
-            usernames.get(c.clinician_id, ""),
+            usernames.get(clinician_id, ""),
             CaseSummary(
-                case_id=c.external_id,
+                case_id=case_id,
                 as_of=as_of,
-                age=c.age,
-                format_of_care=c.format_of_care,
+                age=age,
+                format_of_care=format_of_care,
                 concerns=client_concerns,
-                competencies=frozenset(competencies.get(c.clinician_id, ())),
-                in_training=frozenset(training.get(c.clinician_id, ())),
-                current_care=frozenset(c.current_care or ()),
-                engagement=c.engagement,
-                wants_to_end=bool(c.wants_to_end),
+                competencies=competent[clinician_id],
+                in_training=learning[clinician_id],
+                current_care=frozenset(care or ()),
+                engagement=engagement,
+                wants_to_end=bool(ends),
                 instruments=instruments,
                 attendance=attendance,
                 suicide_triggers=suicide_triggers(
@@ -470,7 +475,7 @@ def _first_and_latest(
 
     Grouped on the (client, instrument, date) index, each end found by an indexed
     lookup: no sort of the chunk's questionnaires."""
-    from sqlalchemy import String, case, cast, func, select
+    from sqlalchemy import Integer, String, case, cast, func, literal_column, select
     from sqlalchemy.orm import aliased
 
     from referwell.db.case_parts import Measure
@@ -512,9 +517,14 @@ def _first_and_latest(
     ).subquery()
     first, last = aliased(Measure), aliased(Measure)
 
-    def item9(m: Any) -> Any:
-        # Only PHQ-9 item 9 is read; extracting it in SQL spares decoding every JSON list.
-        return case((m.instrument == "PHQ-9", m.items[8].as_integer()), else_=None)
+    # Only item 9 of the latest PHQ-9 is read; extracting it in SQL spares decoding every
+    # JSON list. The path is written into the SQL (no bound JSON path), so the statement
+    # can run on the driver's cursor.
+    if conn.dialect.name == "sqlite":
+        answer9: Any = func.json_extract(last.items, literal_column("'$[8]'"))
+    else:
+        answer9 = cast(last.items.op("->>")(literal_column("8")), Integer)
+    item9 = case((last.instrument == "PHQ-9", answer9), else_=None)
 
     query = (
         select(
@@ -523,10 +533,9 @@ def _first_and_latest(
             ends.c.n,
             cast(first.date, String),  # parsed below: cheaper than the driver's dates
             first.total,
-            item9(first),
             cast(last.date, String),
             last.total,
-            item9(last),
+            item9,
         )
         .join(first, first.id == ends.c.first_id)
         .join(last, last.id == ends.c.last_id)
@@ -535,8 +544,8 @@ def _first_and_latest(
     latests: dict[int, dict[str, Score]] = defaultdict(dict)
     counts: dict[int, dict[str, int]] = defaultdict(dict)
     parse = date.fromisoformat
-    for client_id, instrument, n, d0, t0, i0, d1, t1, i1 in conn.execute(query):
-        firsts[client_id][instrument] = Score(parse(d0), t0, i0)
+    for client_id, instrument, n, d0, t0, d1, t1, i1 in _driver_rows(conn, query):
+        firsts[client_id][instrument] = Score(parse(d0), t0)
         latests[client_id][instrument] = Score(parse(d1), t1, i1)
         counts[client_id][instrument] = n
     return firsts, latests, counts
@@ -558,23 +567,25 @@ def _driver_rows(conn: Any, statement: Any) -> list[tuple[Any, ...]]:
         if compiled.positional and compiled.positiontup is not None
         else values
     )
+    sql = str(compiled)
     cursor = conn.connection.driver_connection.cursor()
     try:
-        cursor.execute(str(compiled), params)
+        # Listeners (logging, tracing, tests) see this statement as they see any other.
+        conn.dispatch.before_cursor_execute(conn, cursor, sql, params, None, False)
+        cursor.execute(sql, params)
         return list(cursor.fetchall())
     finally:
         cursor.close()
 
 
-def _attendance_rows(
-    conn: Any, in_chunk: Callable[[Any], Any], as_of: date, window: int
-) -> tuple[dict[int, list[tuple[int, date, str, int]]], dict[int, int]]:
-    """For each client, the sessions of the attendance window that the rule quotes
-    (missed, late, and the window's first and last), each with its rank from the newest
-    and the client's count; and every client's attended total.
+def _attendance(
+    conn: Any, in_chunk: Callable[[Any], Any], wanted: set[int], as_of: date, window: int
+) -> dict[int, Attendance]:
+    """Each wanted client's attendance summary: the last `window` scheduled sessions and
+    every attended one (late counts), as `summarize_attendance` makes it from a case.
 
     One scan of the (client, date) index in its own order (ties by id): no sort; the
-    window is the last `window` rows of each client's run."""
+    window is the tail of each client's run."""
     from sqlalchemy import String, and_, cast, select
 
     from referwell.db.case_parts import TherapySession
@@ -586,22 +597,19 @@ def _attendance_rows(
         .where(and_(in_chunk(TherapySession.client_id), TherapySession.date <= as_of))
         .order_by(TherapySession.client_id, TherapySession.date, TherapySession.id)
     )
-    recent: dict[int, list[tuple[int, date, str, int]]] = {}
-    attended: dict[int, int] = {}
+    out: dict[int, Attendance] = {}
     parse = date.fromisoformat
-    quoted = ("no_show", "late_cancel", "late")
     for client_id, run in groupby(_driver_rows(conn, scan), key=itemgetter(0)):
+        if client_id not in wanted:
+            continue
         sessions = list(run)
-        n = len(sessions)
-        attended[client_id] = sum(1 for s in sessions if s[2] in ("attended", "late"))
         last = sessions[-window:] if window > 0 else []
-        size = len(last)
-        recent[client_id] = [
-            (size - i, parse(day), kind, n)
-            for i, (_, day, kind) in enumerate(last)
-            if kind in quoted or i == 0 or i == size - 1
-        ]
-    return recent, attended
+        out[client_id] = summarize_attendance(
+            [(parse(d), a) for _, d, a in last],
+            window,
+            attended_total=sum(1 for _, _, a in sessions if a in ("attended", "late")),
+        )
+    return out
 
 
 # --- output ------------------------------------------------------------------
