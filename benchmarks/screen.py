@@ -177,7 +177,7 @@ def main() -> None:
         for c in worklist
     }
     print(
-        f"referwell screen: {screen_s:.2f} s, peak memory {peak_mb:.0f} MB (process tree), {len(screened):,} clients on the worklist"
+        f"referwell screen: median {screen_s:.2f} s, peak memory {peak_mb:.0f} MB (process tree), {len(screened):,} clients on the worklist"
     )
 
     expected, base_s, total = baseline(url)
