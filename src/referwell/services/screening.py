@@ -2,8 +2,10 @@
 
 From the database, each client's questionnaires and sessions are reduced to the
 compact summary the rules read by a handful of set-based SQL queries per chunk
-of clients (window functions pick first and latest scores and the attendance
-window), and the one rule engine decides: the rules are never written twice.
+of clients (a GROUP BY on the (client, instrument, date) index with one indexed
+probe per end picks first and latest scores; one scan of the (client, date)
+index in its own order gives each client's attendance window), and the one
+rule engine decides: the rules are never written twice.
 From case files or JSON Lines, each case is validated and assessed as usual.
 """
 
