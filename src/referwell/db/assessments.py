@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from referwell.db.base import utcnow
-from referwell.db.models import RECOMMENDATIONS, Client, StoredAssessment
+from referwell.db.models import Client, StoredAssessment
+from referwell.domain.vocabulary import RECOMMENDATIONS
 
 
 def recommendation_rank(recommendation: str) -> int:

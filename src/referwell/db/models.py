@@ -43,20 +43,12 @@ from referwell.db.case_parts import (
     StepTaken,
     TherapySession,
 )
+from referwell.domain.vocabulary import RECOMMENDATIONS
 
 USER_ROLES = ("clinician", "supervisor", "admin")
 ENGAGEMENT_LEVELS = ("active", "low", "refuses_discussion")
 FORMATS_OF_CARE = ("individual", "couple", "family")
 ACTOR_KINDS = ("user", "os_user", "system")
-# The case format's recommendations, most pressing first; the rank sorts a caseload.
-RECOMMENDATIONS = (
-    "urgent_safety",
-    "refer",
-    "refer_adjunct",
-    "consult_first",
-    "plan_termination",
-    "continue",
-)
 
 
 class Practice(Base):

@@ -12,10 +12,9 @@ from referwell.domain.measures import INSTRUMENTS
 from referwell.domain.rules import RULES
 from referwell.domain.settings import RuleSettings
 from referwell.domain.summary import CaseSummary, summarize
-from referwell.domain.vocabulary import RECOMMENDATIONS
+from referwell.domain.vocabulary import RECOMMENDATION_RANK
 
 ASSESSMENT_FORMAT: Final = "referwell.assessment/1"
-_RANK: Final = {r: i for i, r in enumerate(RECOMMENDATIONS)}
 DEFAULT_SETTINGS: Final = RuleSettings()
 
 LEAD: Final = {
@@ -106,7 +105,9 @@ def assess_summary(summary: CaseSummary, settings: RuleSettings = DEFAULT_SETTIN
                 findings.append(result)
             else:
                 cautions.append(result)
-    findings.sort(key=lambda f: _RANK[f.recommendation])  # stable: rule order within a rank
+    findings.sort(
+        key=lambda f: RECOMMENDATION_RANK[f.recommendation]
+    )  # stable: rule order within a rank
     recommendation = findings[0].recommendation if findings else "continue"
     for declared in after:
         assert declared.evaluate_after is not None  # noqa: S101 - narrowed for mypy

@@ -38,7 +38,6 @@ class Finding:
     actions: tuple[str, ...]
     citations: tuple[Citation, ...]
     needs: tuple[Need, ...] = field(default=())
-    rule: str = ""
     # The newest dated trigger behind the finding (None when undated): orders a worklist.
     trigger: date | None = None
 

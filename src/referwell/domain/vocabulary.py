@@ -313,6 +313,5 @@ LANGUAGE_NAMES: Final[dict[str, str]] = {
 }  # fmt: skip
 
 
-def recommendation_rank(recommendation: str) -> int:
-    """0 for the most pressing recommendation, 5 for `continue`."""
-    return RECOMMENDATIONS.index(recommendation)
+# 0 for the most pressing recommendation, 5 for `continue`.
+RECOMMENDATION_RANK: Final[dict[str, int]] = {r: i for i, r in enumerate(RECOMMENDATIONS)}

@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from referwell.domain.assessment import Assessment, assess_case
+from referwell.domain.assessment import assess_case
 from referwell.domain.case import Case
 from referwell.domain.caseformat import parse_case
 from referwell.domain.errors import FieldError, InvalidInput
@@ -39,17 +39,6 @@ def settings_from(value: RuleSettings | Mapping[str, Any] | None) -> RuleSetting
     if isinstance(value, RuleSettings):
         return value
     return RuleSettings.from_mapping(value)
-
-
-def validate(data: Any, today: date | None = None) -> Case:
-    """Check decoded case data; raise InvalidInput with every error."""
-    return parse_case(data, today=today)
-
-
-def assess_data(
-    data: Any, settings: RuleSettings | None = None, today: date | None = None
-) -> Assessment:
-    return assess_case(parse_case(data, today=today), settings or RuleSettings())
 
 
 def assess(

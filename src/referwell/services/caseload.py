@@ -21,8 +21,9 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session, aliased
 
 from referwell.db.audit import AuditAction
-from referwell.db.models import RECOMMENDATIONS, Client, StoredAssessment, User
+from referwell.db.models import Client, StoredAssessment, User
 from referwell.db.uow import UnitOfWork
+from referwell.domain.vocabulary import RECOMMENDATIONS
 from referwell.services.auditing import ReadAudit
 from referwell.services.freshness import (
     is_current,

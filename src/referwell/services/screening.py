@@ -39,9 +39,8 @@ from referwell.domain.summary import (
     suicide_triggers,
     summarize_attendance,
 )
-from referwell.domain.vocabulary import RECOMMENDATIONS
+from referwell.domain.vocabulary import RECOMMENDATION_RANK
 
-RANK = {r: i for i, r in enumerate(RECOMMENDATIONS)}
 DEFAULT_RECENT_DAYS = 90
 
 
@@ -96,7 +95,7 @@ def worklist_key(row: WorklistRow) -> tuple[int, int, int, tuple[int, str]]:
     then by client id."""
     trigger = row.latest_trigger
     return (
-        RANK[row.recommendation],
+        RECOMMENDATION_RANK[row.recommendation],
         0 if trigger is not None else 1,
         -trigger.toordinal() if trigger is not None else 0,
         row.sort_id,

@@ -91,7 +91,6 @@ def finding(
     *,
     needs: Sequence[Need] = (),
     severity: str | None = None,
-    rule_id: str = "",
     trigger: date | None = None,
 ) -> Finding:
     """A finding with the citations its kind requires and the default severity."""
@@ -104,7 +103,6 @@ def finding(
         actions=tuple(actions),
         citations=REQUIRED[kind],
         needs=tuple(needs),
-        rule=rule_id or kind,
         trigger=trigger,
     )
 

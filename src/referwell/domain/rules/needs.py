@@ -62,14 +62,10 @@ def transfer_needs(s: CaseSummary, kind: str) -> list[Need]:
     return needs
 
 
-def steps_taken(s: CaseSummary, *steps: str) -> list[str]:
-    """Those of `steps` the case lists, in the order asked."""
-    return [step for step in steps if step in s.steps]
-
-
 def step_evidence(s: CaseSummary, *steps: str) -> list[str]:
+    """Evidence lines for those of `steps` the case lists, in the order asked."""
     out = []
-    for step in steps_taken(s, *steps):
+    for step in (step for step in steps if step in s.steps):
         when = s.steps[step]
         out.append(f"steps_taken: {step}" + (f" ({when.isoformat()})" if when else ""))
     return out

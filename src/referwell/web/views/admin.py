@@ -27,6 +27,21 @@ def _by_field(errors: Sequence[FieldError]) -> dict[str, list[str]]:
     return grouped
 
 
+def _user_form(
+    state: Any,
+    actor: Any,
+    errors: Mapping[str, Sequence[str]] | None,
+    values: Mapping[str, Any] | None,
+) -> dict[str, Any]:
+    """What both user forms need: the supervisors to choose from, the roles, the errors."""
+    return {
+        "supervisors": accounts.supervisors(state.uow(), actor),
+        "roles": ROLES,
+        "errors": errors or {},
+        "values": values or {},
+    }
+
+
 def _users_page(
     request: Request,
     *,
@@ -39,13 +54,8 @@ def _users_page(
     return render(
         request,
         "admin_users.html",
-        {
-            "users": accounts.list_users(state.uow(), actor),
-            "supervisors": accounts.supervisors(state.uow(), actor),
-            "roles": ROLES,
-            "errors": errors or {},
-            "values": values or {},
-        },
+        {"users": accounts.list_users(state.uow(), actor)}
+        | _user_form(state, actor, errors, values),
         status_code=status,
     )
 
@@ -95,13 +105,8 @@ def _user_page(
     return render(
         request,
         "admin_user.html",
-        {
-            "user": accounts.get_user(state.uow(), found.actor, user_id),
-            "supervisors": accounts.supervisors(state.uow(), found.actor),
-            "roles": ROLES,
-            "errors": errors or {},
-            "values": values or {},
-        },
+        {"user": accounts.get_user(state.uow(), found.actor, user_id)}
+        | _user_form(state, found.actor, errors, values),
         status_code=status,
     )
 
