@@ -12,9 +12,8 @@ import jsonschema
 from typer.testing import CliRunner
 
 from referwell.cli.main import app
+from shipped_examples import EXAMPLES
 
-ROOT = Path(__file__).resolve().parents[2]
-EXAMPLES = ROOT / "src" / "referwell" / "examples"
 runner = CliRunner()
 
 

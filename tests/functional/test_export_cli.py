@@ -18,9 +18,8 @@ from referwell.db.models import AuditEntry, Practice
 from referwell.domain.caseformat import parse_case
 from referwell.domain.reports import case_outcome_report
 from referwell.domain.settings import RuleSettings
+from shipped_examples import EXAMPLES
 
-ROOT = Path(__file__).resolve().parents[2]
-EXAMPLES = ROOT / "src" / "referwell" / "examples"
 AS_OF = "2026-11-20"
 runner = CliRunner()
 

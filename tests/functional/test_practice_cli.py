@@ -15,9 +15,8 @@ from referwell.db.audit import os_user
 from referwell.db.engine import make_engine, make_session_factory
 from referwell.db.models import AuditEntry, Client, User
 from referwell.domain.caseformat import parse_case
+from shipped_examples import EXAMPLES
 
-ROOT = Path(__file__).resolve().parents[2]
-EXAMPLES = ROOT / "src" / "referwell" / "examples"
 runner = CliRunner()
 
 

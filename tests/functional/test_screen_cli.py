@@ -7,7 +7,6 @@ import io
 import json
 import random
 from datetime import date, timedelta
-from pathlib import Path
 
 from sqlalchemy import select
 from typer.testing import CliRunner
@@ -17,9 +16,8 @@ from referwell.db import migrate
 from referwell.db.cases import import_case
 from referwell.db.engine import make_engine, make_session_factory
 from referwell.db.models import AuditEntry, Practice, User
+from shipped_examples import EXAMPLES
 
-ROOT = Path(__file__).resolve().parents[2]
-EXAMPLES = ROOT / "src" / "referwell" / "examples"
 runner = CliRunner()
 
 

@@ -23,8 +23,7 @@ from referwell.db.cases import (
 )
 from referwell.db.models import Client, ClinicianCompetency, Practice, User
 from referwell.services.assessing import assess
-
-from .case_examples import example_cases
+from shipped_examples import example_cases
 
 EXAMPLES = example_cases()
 
@@ -39,7 +38,7 @@ def _as_of(case: dict[str, Any]) -> date | None:
     return date.fromisoformat(case["as_of"]) if "as_of" in case else None
 
 
-def test_the_shared_examples_are_there() -> None:
+def test_the_shipped_examples_are_there() -> None:
     assert len(EXAMPLES) >= 8
 
 

@@ -1,8 +1,7 @@
-"""Every shipped example passes as its `*.expected.json` says (case-format.md, Examples).
+"""Every shipped example passes as its `*.expected.json` says (docs/case-format.md, Examples).
 
-The examples come from the shared spec folder beside the repository
-(`../shared/spec/examples/`); where that folder is absent, the copy the package
-ships (`src/referwell/examples/`) is read instead.
+The examples ship with the package (`src/referwell/examples/`) and are read
+through it, so the tests need nothing beside the repository.
 """
 
 from __future__ import annotations
@@ -14,28 +13,8 @@ from typing import Any
 import pytest
 
 from referwell import assess
+from shipped_examples import EXAMPLES
 
-
-def _repo_root() -> Path:
-    here = Path(__file__).resolve()
-    for parent in here.parents:
-        if (parent / "pyproject.toml").is_file():
-            return parent
-    raise RuntimeError("no pyproject.toml above the tests")
-
-
-def examples_dir() -> Path:
-    root = _repo_root()
-    for candidate in (
-        root.parent / "shared" / "spec" / "examples",
-        root / "src" / "referwell" / "examples",
-    ):
-        if any(candidate.glob("*.expected.json")):
-            return candidate
-    raise RuntimeError(f"no examples beside {root} (../shared/spec/examples) nor in the package")
-
-
-EXAMPLES = examples_dir()
 CASES = sorted(p for p in EXAMPLES.glob("*.json") if not p.name.endswith(".expected.json"))
 
 

@@ -1,7 +1,8 @@
-"""The codes of referwell's vocabulary (shared/domain/vocabulary.md, version 1).
+"""The codes of referwell's vocabulary, version 1 (docs/vocabulary.md lists them with meanings).
 
 One vocabulary links the case, the rules, the directory and the referral. Codes
-may be added here; the ones from the shared vocabulary must never be renamed.
+may be added; the codes of version 1 must never be renamed: case files, stored
+records and other programs use them.
 """
 
 from __future__ import annotations

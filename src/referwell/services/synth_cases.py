@@ -1,6 +1,6 @@
 """The synthetic case generator: invented people with realistic courses of treatment, from a seed.
 
-Shares follow shared/domain/measures.md: about 20 % of clients drop out, about
+Shares follow docs/measures.md: about 20 % of clients drop out, about
 5-10 % reliably deteriorate, most improve (some slowly), some do not respond;
 a few answer PHQ-9 item 9 above zero; attendance ranges from reliable to
 erratic. A coverage schedule makes sure every event kind, clinician factor,

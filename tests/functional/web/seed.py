@@ -11,22 +11,20 @@ spare one (`spare_tokens`) for tests that revoke.
 from __future__ import annotations
 
 import copy
-import json
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 from argon2 import PasswordHasher
 from sqlalchemy.orm import Session, sessionmaker
 
+import shipped_examples
 from referwell.db.cases import import_case
 from referwell.db.models import ApiToken, Practice, User
 from referwell.services.accounts import token_digest
 
 PASSWORD = "correct horse battery staple"
 TODAY = date(2026, 11, 20)  # the examples' as_of
-EXAMPLES = Path(__file__).resolve().parents[3] / "src" / "referwell" / "examples"
 # Argon2id with the smallest parameters: the tests sign in hundreds of times.
 CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1, hash_len=16, salt_len=8)
 
@@ -37,11 +35,7 @@ def token_secret(username: str) -> str:
 
 def example_cases() -> dict[str, dict[str, Any]]:
     """The shipped example cases by file stem (`ex04-phq9-item9`)."""
-    return {
-        path.stem: json.loads(path.read_text(encoding="utf-8"))
-        for path in sorted(EXAMPLES.glob("ex*.json"))
-        if not path.name.endswith(".expected.json")
-    }
+    return dict(shipped_examples.example_cases())
 
 
 @dataclass

@@ -17,7 +17,7 @@ class Band:
 
 @dataclass(frozen=True, slots=True)
 class Instrument:
-    """A scored questionnaire, as shared/domain/measures.md states it."""
+    """A scored questionnaire, as docs/measures.md states it."""
 
     code: str
     title: str

@@ -1,4 +1,4 @@
-"""Per-client outcome words over first and latest scores (shared/domain/measures.md)."""
+"""Per-client outcome words over first and latest scores (docs/measures.md)."""
 
 from __future__ import annotations
 
