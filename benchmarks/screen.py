@@ -89,8 +89,12 @@ def baseline(url: str) -> tuple[dict[int, tuple], float, int]:
     from referwell.domain.assessment import assess_case
     from referwell.domain.caseformat import parse_case
     from referwell.domain.settings import RuleSettings
-    from referwell.services.clients import case_as_of
-    from referwell.services.screening import DEFAULT_RECENT_DAYS, ScreenScope, clients_in_scope
+    from referwell.services.clients.record import case_as_of
+    from referwell.services.screening.screen import (
+        DEFAULT_RECENT_DAYS,
+        ScreenScope,
+        clients_in_scope,
+    )
 
     engine = make_engine(url)
     results: dict[int, tuple] = {}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from referwell.services.clidocs import cli_markdown
+from referwell.cli.docs import cli_markdown
 from referwell.services.ruledocs import rules_markdown
 from referwell.web.routes import routes_markdown
 

@@ -20,7 +20,8 @@ import pytest
 from referwell.db import migrate
 from referwell.db.engine import for_writing, make_engine, make_session_factory
 from referwell.db.uow import UnitOfWork
-from referwell.services.demo import seed_demo
+from referwell.services.permissions import Operator
+from referwell.services.synthetic.demo import seed_demo
 
 CHROMIUM = Path("/usr/lib/chromium/chromium")
 ROOT = Path(__file__).resolve().parents[2]
@@ -65,7 +66,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     try:
         seed_demo(
             UnitOfWork(make_session_factory(for_writing(engine))),
-            actor="browser-tests",
+            actor=Operator("browser-tests"),
             today=date.today(),
         )
     finally:

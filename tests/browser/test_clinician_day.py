@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from referwell.services.demo import DEMO_PASSWORD
+from referwell.services.synthetic.demo import DEMO_PASSWORD
 
 from .conftest import ROOT, SCREENSHOTS, Server
 

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from referwell.cli.docs import cli_markdown
 from referwell.domain.citations import REQUIRED
 from referwell.domain.rules import RULES
 from referwell.domain.settings import RuleSettings
 from referwell.domain.vocabulary import CAUTION_KINDS, FINDING_KINDS
-from referwell.services.clidocs import cli_markdown
 from referwell.services.ruledocs import rules_markdown, rules_table
 
 ROOT = Path(__file__).resolve().parents[2]

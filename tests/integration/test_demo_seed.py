@@ -19,7 +19,8 @@ from referwell.db.uow import UnitOfWork
 from referwell.domain.assessment import assess_case
 from referwell.domain.caseformat import parse_case
 from referwell.domain.vocabulary import CAUTION_KINDS, FINDING_KINDS
-from referwell.services.demo import DEMO_CLIENTS, DEMO_USERS, demo_is_needed, seed_demo
+from referwell.services.permissions import Operator
+from referwell.services.synthetic.demo import DEMO_CLIENTS, DEMO_USERS, demo_is_needed, seed_demo
 
 DEMO_DAY = date(2026, 11, 27)
 
@@ -38,7 +39,7 @@ def _uow(engine: Engine) -> UnitOfWork:
 
 def test_the_demo_yields_every_finding_and_caution_kind(demo_engine: Engine) -> None:
     assert demo_is_needed(_uow(demo_engine))
-    seed = seed_demo(_uow(demo_engine), actor="tester", today=DEMO_DAY)
+    seed = seed_demo(_uow(demo_engine), actor=Operator("tester"), today=DEMO_DAY)
     assert seed.seeded
     assert seed.clients == DEMO_CLIENTS
 
@@ -56,7 +57,7 @@ def test_the_demo_yields_every_finding_and_caution_kind(demo_engine: Engine) -> 
 
 
 def test_staff_roles_competencies_and_logins(demo_engine: Engine) -> None:
-    seed_demo(_uow(demo_engine), actor="tester", today=DEMO_DAY)
+    seed_demo(_uow(demo_engine), actor=Operator("tester"), today=DEMO_DAY)
     hasher = PasswordHasher()
     with make_session_factory(demo_engine)() as session:
         users = {u.username: u for u in session.scalars(select(User))}
@@ -84,7 +85,7 @@ def test_a_database_with_another_practice_is_left_alone(demo_engine: Engine) -> 
     with make_session_factory(demo_engine)() as session:
         session.add(Practice(name="Another practice"))
         session.commit()
-    seed = seed_demo(_uow(demo_engine), actor="tester", today=DEMO_DAY)
+    seed = seed_demo(_uow(demo_engine), actor=Operator("tester"), today=DEMO_DAY)
     assert not seed.seeded
     assert not seed.demo_present
     with make_session_factory(demo_engine)() as session:
@@ -92,8 +93,8 @@ def test_a_database_with_another_practice_is_left_alone(demo_engine: Engine) -> 
 
 
 def test_seeding_again_writes_nothing(demo_engine: Engine) -> None:
-    seed_demo(_uow(demo_engine), actor="tester", today=DEMO_DAY)
-    again = seed_demo(_uow(demo_engine), actor="tester", today=DEMO_DAY)
+    seed_demo(_uow(demo_engine), actor=Operator("tester"), today=DEMO_DAY)
+    again = seed_demo(_uow(demo_engine), actor=Operator("tester"), today=DEMO_DAY)
     assert not again.seeded
     assert again.demo_present
     assert not demo_is_needed(_uow(demo_engine))

@@ -16,7 +16,8 @@ from referwell.db.models import Client, Practice, User
 from referwell.domain.assessment import assess_case
 from referwell.domain.caseformat import parse_case
 from referwell.domain.settings import RuleSettings
-from referwell.services.screening import (
+from referwell.services.permissions import Operator
+from referwell.services.screening.screen import (
     ScreenScope,
     order_worklist,
     screen_chunk,
@@ -140,12 +141,12 @@ def test_screen_matches_the_web_path_on_a_synthetic_practice(session, uow, backe
     """Every client of a few thousand synthetic ones: the screen's recommendation, finding
     kinds, caution kinds and referral needs equal assessing the client alone through the
     path the client page takes (its case reader, validation, the practice's settings)."""
-    from referwell.services.clients import case_as_of
-    from referwell.services.freshness import practice_rule_settings
-    from referwell.services.synth import synth_practice, write_database
+    from referwell.services.clients.freshness import practice_rule_settings
+    from referwell.services.clients.record import case_as_of
+    from referwell.services.synthetic.practice import synth_practice, write_database
 
     count = clients if backend == "sqlite" else clients // 2
-    stats = write_database(uow, synth_practice(count, 77, as_of=TODAY), actor="tester")
+    stats = write_database(uow, synth_practice(count, 77, as_of=TODAY), actor=Operator("tester"))
     settings = practice_rule_settings(session, stats.practice_id)
     scope = ScreenScope(
         database_url="", as_of=TODAY, settings=settings, practice_id=stats.practice_id

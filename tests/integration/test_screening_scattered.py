@@ -11,7 +11,7 @@ from sqlalchemy import event, select
 
 from referwell.db.models import Client
 from referwell.domain.settings import RuleSettings
-from referwell.services.screening import ScreenScope, clients_in_scope, screen_chunk
+from referwell.services.screening.screen import ScreenScope, clients_in_scope, screen_chunk
 
 from .test_screening import TODAY, _alone, _fields, _seed
 

@@ -16,14 +16,15 @@ from referwell.db.cases import case_dicts_for_clients
 from referwell.db.engine import make_engine, make_session_factory
 from referwell.db.models import Client, User
 from referwell.db.uow import UnitOfWork
-from referwell.services.synth import SynthError, synth_practice, write_database
+from referwell.services.permissions import Operator
+from referwell.services.synthetic.practice import SynthError, synth_practice, write_database
 
 AS_OF = date(2026, 11, 20)
 
 
 def test_the_cases_come_back_out_as_they_went_in(session: Session, uow: UnitOfWork) -> None:
     practice = synth_practice(150, 21, as_of=AS_OF)
-    stats = write_database(uow, practice, actor="tester")
+    stats = write_database(uow, practice, actor=Operator("tester"))
 
     assert stats.clients == 150
     ids = session.scalars(
@@ -40,7 +41,7 @@ def test_staff_supervisors_and_logins(session: Session, uow: UnitOfWork) -> None
     from argon2 import PasswordHasher
 
     practice = synth_practice(60, 22, as_of=AS_OF)
-    write_database(uow, practice, actor="tester", password="a long synthetic password")
+    write_database(uow, practice, actor=Operator("tester"), password="a long synthetic password")
 
     users = session.scalars(select(User).where(User.username.like("s22-%"))).all()
     assert {u.role for u in users} == {"clinician", "supervisor", "admin"}
@@ -54,7 +55,7 @@ def test_staff_supervisors_and_logins(session: Session, uow: UnitOfWork) -> None
 
 def test_the_write_is_audited_with_the_os_user(session: Session, uow: UnitOfWork) -> None:
     practice = synth_practice(40, 23, as_of=AS_OF)
-    stats = write_database(uow, practice, actor="someone")
+    stats = write_database(uow, practice, actor=Operator("someone"))
     entries = session.scalars(
         select(AuditEntry).where(AuditEntry.actor == "someone").order_by(AuditEntry.id)
     ).all()
@@ -71,10 +72,10 @@ def test_the_write_is_audited_with_the_os_user(session: Session, uow: UnitOfWork
 def test_a_seed_already_in_the_database_is_refused_and_nothing_written(
     session: Session, uow: UnitOfWork
 ) -> None:
-    write_database(uow, synth_practice(10, 24, as_of=AS_OF), actor="tester")
+    write_database(uow, synth_practice(10, 24, as_of=AS_OF), actor=Operator("tester"))
     clients = session.scalar(select(func.count(Client.id)))
     with pytest.raises(SynthError) as raised:
-        write_database(uow, synth_practice(10, 24, as_of=AS_OF), actor="tester")
+        write_database(uow, synth_practice(10, 24, as_of=AS_OF), actor=Operator("tester"))
     assert raised.value.field == "seed"
     assert session.scalar(select(func.count(Client.id))) == clients
 
@@ -105,7 +106,7 @@ def test_same_seed_same_rows(database_url: str, backend: str, tmp_path: Any, req
             write_database(
                 UnitOfWork(make_session_factory(engine)),
                 synth_practice(120, 25, as_of=AS_OF),
-                actor="tester",
+                actor=Operator("tester"),
                 password="a long synthetic password",
             )
             tables.append(_rows(engine))

@@ -1,13 +1,19 @@
-"""What every command shares: consoles, the exit status for bad input, error printing."""
+"""What every command shares: consoles, the exit status for bad input, error printing, and
+the practice database for the commands that use one."""
 
 from __future__ import annotations
 
-from typing import Any, NoReturn
+from datetime import date
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
 
 from referwell.domain.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from referwell.db.uow import UnitOfWork
+    from referwell.services.permissions import Operator
 
 BAD_INPUT = 2
 
@@ -46,3 +52,82 @@ def progress_bar(total: int | None, *, shown_from: int = 20) -> Any:
         transient=True,
         disable=(total is not None and total < shown_from) or not err.is_terminal,
     )
+
+
+# --- the practice database, for the commands that use one ----------------------
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+
+DatabaseOption = Annotated[
+    str | None,
+    typer.Option(
+        "--database",
+        help="Database URL (default: REFERWELL_DATABASE_URL, else the SQLite file in the data dir).",
+    ),
+]
+HostOption = Annotated[str, typer.Option("--host", help="Address to listen on.")]
+PortOption = Annotated[int, typer.Option("--port", help="Port to listen on.")]
+
+
+def database_url(database: str | None) -> str:
+    """The URL given, else the configured one; a configuration error exits 2 naming its key."""
+    if database:
+        return database
+    from referwell.config import ConfigError, load_config
+
+    try:
+        return load_config().database_url
+    except ConfigError as exc:
+        fail(f"{exc.key or 'configuration'}: {exc}")
+
+
+def shown(url: str) -> str:
+    """A database URL as it may be printed: without its password."""
+    from sqlalchemy import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def unit_of_work(url: str) -> UnitOfWork:
+    """A unit of work for a command that writes (if only its audit entry), beside a running server.
+
+    Its transactions take SQLite's write lock when they begin: one that read first
+    would fail if the server wrote in between.
+    """
+    from referwell.db.engine import for_writing, make_engine, make_session_factory
+    from referwell.db.uow import UnitOfWork
+
+    return UnitOfWork(make_session_factory(for_writing(make_engine(url))))
+
+
+def require_head(url: str) -> None:
+    """Stop with exit 2 unless the database is migrated to the newest revision."""
+    from referwell.db import migrate
+
+    try:
+        current = migrate.current_revision(url)
+    except Exception as exc:  # any driver error: the message names the URL, not the password
+        fail(f"--database: cannot open {shown(url)} ({type(exc).__name__})")
+    if current != migrate.head_revision():
+        fail(
+            f"--database: {shown(url)} is at revision {current or 'none (empty)'}, not "
+            f"{migrate.head_revision()}; run `referwell db upgrade` first"
+        )
+
+
+def as_of_day(value: str | None, option: str = "--as-of") -> date:
+    """The day an `--as-of` option names (default today); a malformed date exits 2."""
+    if value is None:
+        return date.today()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        fail(f'{option}: expected a date as YYYY-MM-DD; got "{value}"')
+
+
+def operator() -> Operator:
+    """The actor of a command: whoever runs it, by their operating-system login."""
+    from referwell.services.permissions import Operator
+
+    return Operator.current()

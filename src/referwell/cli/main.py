@@ -151,14 +151,11 @@ def schema_case() -> None:
     sys.stdout.write(json.dumps(case_schema(), indent=2) + "\n")
 
 
-from referwell.cli.practice import (  # noqa: E402 - commands register after the app
-    db_app,
-    demo,
-    export_case,
-    import_cases,
-    serve,
-    synth_app,
-)
+from referwell.cli.database import db_app  # noqa: E402 - commands register after the app
+from referwell.cli.demo import demo  # noqa: E402
+from referwell.cli.serve import serve  # noqa: E402
+from referwell.cli.synth import synth_app  # noqa: E402
+from referwell.cli.transfer import export_case, import_cases  # noqa: E402
 
 app.add_typer(db_app, name="db")
 app.add_typer(synth_app, name="synth")

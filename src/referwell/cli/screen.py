@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from referwell.cli.common import err, fail, out, print_invalid, progress_bar, refuse
+from referwell.cli.common import err, fail, operator, out, print_invalid, progress_bar, refuse
 from referwell.domain.errors import InvalidInput
 
 
@@ -72,7 +72,7 @@ def screen(
     one rule engine decides; the read is audited with the operating-system user as actor.
     """
     from referwell.services.assessing import load_settings
-    from referwell.services.screening import (
+    from referwell.services.screening.screen import (
         iter_case_sources,
         screen_all_practices,
         screen_cases,
@@ -142,6 +142,7 @@ def screen(
                     workers=workers,
                     progress=lambda n: progress.advance(task, n),
                     on_scope=in_scope,
+                    actor=operator(),
                 )
             except InvalidInput as exc:
                 refuse(exc)

@@ -16,7 +16,7 @@ from enum import StrEnum
 from sqlalchemy.orm import Session
 
 from referwell.db.base import utcnow
-from referwell.db.models import AuditEntry, AuditLogAppendOnlyError, User
+from referwell.db.models import ActorKind, AuditEntry, AuditLogAppendOnlyError, User
 
 __all__ = [
     "ActorKind",
@@ -50,14 +50,6 @@ class AuditAction(StrEnum):
     LOGIN = "session:login"
     LOGIN_FAILED = "session:login_failed"
     LOGOUT = "session:logout"
-
-
-class ActorKind(StrEnum):
-    """Who acted: a logged-in user, an operating-system user at the CLI, or referwell itself."""
-
-    USER = "user"
-    OS_USER = "os_user"
-    SYSTEM = "system"
 
 
 def os_user() -> str:

@@ -10,6 +10,7 @@ format (roles, engagement, format of care …) carry CHECK constraints.
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -48,7 +49,18 @@ from referwell.domain.vocabulary import RECOMMENDATIONS
 USER_ROLES = ("clinician", "supervisor", "admin")
 ENGAGEMENT_LEVELS = ("active", "low", "refuses_discussion")
 FORMATS_OF_CARE = ("individual", "couple", "family")
-ACTOR_KINDS = ("user", "os_user", "system")
+
+
+class ActorKind(StrEnum):
+    """Who acted, as the audit log records it (`audit_log.actor_kind`)."""
+
+    USER = "user"  # a person signed in to the web app; the actor is the user's id
+    API_TOKEN = "api_token"  # noqa: S105 - a kind, not a secret; a program with a person's token
+    OS_USER = "os_user"  # whoever ran a `referwell` command; the actor is the OS login
+    SYSTEM = "system"  # referwell itself; the actor is the component's name
+
+
+ACTOR_KINDS = tuple(kind.value for kind in ActorKind)
 
 
 class Practice(Base):
@@ -281,7 +293,8 @@ class AuditEntry(Base):
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     at: Mapped[datetime] = mapped_column(default=utcnow)
-    # A user's id as a string for actor_kind "user"; the OS login for "os_user".
+    # A user's id as a string for actor_kind "user" and "api_token"; the OS login for
+    # "os_user"; the component's name for "system".
     actor: Mapped[str] = mapped_column(String(100))
     actor_kind: Mapped[str] = mapped_column(String(16))
     action: Mapped[str] = mapped_column(String(64))

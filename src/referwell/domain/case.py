@@ -28,7 +28,7 @@ class Measure:
 
 
 @dataclass(frozen=True, slots=True)
-class Session:
+class TherapySession:
     date: date
     attendance: str
 
@@ -95,7 +95,7 @@ class Case:
     format_of_care: str = "individual"
     physical_symptoms: tuple[PhysicalSymptom, ...] = ()
     measures: tuple[Measure, ...] = ()
-    sessions: tuple[Session, ...] = ()
+    sessions: tuple[TherapySession, ...] = ()
     events: tuple[Event, ...] = ()
     clinician_factors: tuple[str, ...] = ()
     considering_referral_because: tuple[str, ...] = ()

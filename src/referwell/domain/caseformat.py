@@ -26,7 +26,7 @@ from referwell.domain.case import (
     Measure,
     PhysicalSymptom,
     Preferences,
-    Session,
+    TherapySession,
 )
 from referwell.domain.errors import FieldError, InvalidInput, nearest, quoted_choice
 from referwell.domain.measures import INSTRUMENTS
@@ -655,7 +655,7 @@ def _build(d: dict[str, Any], as_of: date, as_of_given: bool) -> Case:
             )
         ),
         sessions=tuple(
-            _by_date([Session(s["date"], s["attendance"]) for s in d.get("sessions", ())])
+            _by_date([TherapySession(s["date"], s["attendance"]) for s in d.get("sessions", ())])
         ),
         events=tuple(
             _by_date(

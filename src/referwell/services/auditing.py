@@ -24,11 +24,10 @@ from sqlalchemy.orm import Session
 
 from referwell.db.audit import ActorKind, AuditAction, record
 from referwell.db.base import utcnow
-from referwell.services.permissions import Actor
+from referwell.services.permissions import SYSTEM, Actor
 
 log = logging.getLogger(__name__)
 
-SYSTEM_ACTOR = "referwell"
 # Read entries kept at most while the database refuses them; older ones are dropped (and counted).
 MAX_PENDING = 100_000
 
@@ -41,12 +40,13 @@ def audit_write(
     target_type: str | None = None,
     target_ids: Sequence[int] = (),
 ) -> None:
-    """Add the entry for a write by `actor` to `session`: it commits with the write."""
+    """Add the entry for an act of `actor` (of any kind) to `session`: it commits with the
+    write, or, for a read audited at once, with the session."""
     record(
         session,
         action,
         actor=actor.audit_name,
-        actor_kind=ActorKind.USER,
+        actor_kind=actor.kind,
         target_type=target_type,
         target_ids=target_ids,
     )
@@ -56,14 +56,7 @@ def audit_system_write(
     session: Session, action: AuditAction, *, target_type: str, target_ids: Sequence[int]
 ) -> None:
     """Add the entry for a write referwell makes by itself (recomputing stale assessments)."""
-    record(
-        session,
-        action,
-        actor=SYSTEM_ACTOR,
-        actor_kind=ActorKind.SYSTEM,
-        target_type=target_type,
-        target_ids=target_ids,
-    )
+    audit_write(session, SYSTEM, action, target_type=target_type, target_ids=target_ids)
 
 
 class ReadAudit(Protocol):
@@ -80,6 +73,7 @@ class ReadEntry:
 
     at: datetime
     actor: str
+    kind: ActorKind
     action: AuditAction
     target_type: str
     target_ids: tuple[int, ...]
@@ -123,7 +117,9 @@ class ReadAuditLog:
     def record_read(
         self, actor: Actor, action: AuditAction, *, target_type: str, target_ids: Sequence[int]
     ) -> None:
-        entry = ReadEntry(utcnow(), actor.audit_name, action, target_type, tuple(target_ids))
+        entry = ReadEntry(
+            utcnow(), actor.audit_name, actor.kind, action, target_type, tuple(target_ids)
+        )
         with self._lock:
             self._pending.append(entry)
             if len(self._pending) > MAX_PENDING:
@@ -154,7 +150,7 @@ class ReadAuditLog:
                             session,
                             entry.action,
                             actor=entry.actor,
-                            actor_kind=ActorKind.USER,
+                            actor_kind=entry.kind,
                             target_type=entry.target_type,
                             target_ids=entry.target_ids,
                             at=entry.at,

@@ -1,4 +1,16 @@
-"""Who may do what: the one permission check every web route, API call and service goes through.
+"""Who may do what: the one permission check every route, API call, command and use case passes.
+
+Whoever acts is an actor of one kind (`ActorKind`), and each kind holds only
+the permissions of `KIND_PERMISSIONS`, so it touches only its own records:
+
+| kind | who | may touch |
+|---|---|---|
+| `user` | a person signed in to the web app | what the person's role allows (below) |
+| `api_token` | a program holding a person's personal API token | the same as its person, through the JSON API only |
+| `os_user` | whoever runs a `referwell` command on the machine that holds the database | every practice's records, through the commands (import, export, screen, synthetic data, the demo) |
+| `system` | referwell itself | stored assessments (a stale one is recomputed before anyone sees it) |
+
+For people (users and API tokens), by role:
 
 - A clinician sees and changes their own clients only.
 - A supervisor sees the clients of their supervisees, read-only (and their own
@@ -6,22 +18,45 @@
 - An admin manages the users and the rule settings of their practice and reads
   no clinical record.
 
-A client, user or token the actor may not see is `NotFound`, exactly like one
+A client, user or token a person may not see is `NotFound`, exactly like one
 that does not exist, so that existence does not leak; `Forbidden` is only for
 what the actor can see but may not do (a supervisor writing, a clinician
-opening the admin pages).
+opening the admin pages, a command asking for a person's permission).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Final
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from referwell.db.models import ApiToken, Client, User
+from referwell.db.audit import os_user
+from referwell.db.models import ActorKind, ApiToken, Client, User
 from referwell.services.errors import Forbidden, NotAuthenticated, NotFound
+
+__all__ = [
+    "KIND_PERMISSIONS",
+    "SYSTEM",
+    "Actor",
+    "ActorKind",
+    "ClientAccess",
+    "Operator",
+    "Permission",
+    "Permit",
+    "Person",
+    "Role",
+    "System",
+    "authorize",
+    "client_access",
+    "own_token",
+    "practice_user",
+    "require_permission",
+    "require_person",
+]
 
 
 class Role(StrEnum):
@@ -32,8 +67,8 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
-class Rule(StrEnum):
-    """The permission a route (or use case) demands; every route in the routes table names one."""
+class Permission(StrEnum):
+    """What a route or a use case demands; every route in the routes table names one."""
 
     PUBLIC = "public"  # anyone, signed in or not
     SIGNED_IN = "signed_in"  # any active user, any role
@@ -42,35 +77,72 @@ class Rule(StrEnum):
     ADMIN = "admin"  # admins of the practice
     CLIENT_READ = "client_read"  # the client's clinician, or that clinician's supervisor
     CLIENT_WRITE = "client_write"  # the client's clinician only
+    OPERATE = "operate"  # the operator at the command line: every practice's records
+    MAINTAIN = "maintain"  # referwell's own upkeep: storing recomputed assessments
 
+
+_PERSON_PERMISSIONS: Final = frozenset(
+    {
+        Permission.SIGNED_IN,
+        Permission.CLINICAL,
+        Permission.SUPERVISOR,
+        Permission.ADMIN,
+        Permission.CLIENT_READ,
+        Permission.CLIENT_WRITE,
+    }
+)
+# The permissions each kind of actor can ever hold (`public` needs none). A new kind of
+# actor comes in with its row here, and with its rows in the permission matrix test.
+KIND_PERMISSIONS: Final[Mapping[ActorKind, frozenset[Permission]]] = {
+    ActorKind.USER: _PERSON_PERMISSIONS,
+    ActorKind.API_TOKEN: _PERSON_PERMISSIONS,
+    ActorKind.OS_USER: frozenset({Permission.OPERATE}),
+    ActorKind.SYSTEM: frozenset({Permission.MAINTAIN}),
+}
+_KIND_REFUSALS: Final[Mapping[ActorKind, str]] = {
+    ActorKind.USER: "people work through the web app and the JSON API, not the commands",
+    ActorKind.API_TOKEN: "an API token acts for its person on the JSON API only",
+    ActorKind.OS_USER: "the commands act on the database; the web app is for signed-in people",
+    ActorKind.SYSTEM: "referwell acts by itself only to keep assessments current",
+}
 
 CLINICAL_ROLES = frozenset({Role.CLINICIAN, Role.SUPERVISOR})
-_ROLE_RULES = {
-    Rule.CLINICAL: (CLINICAL_ROLES, "only clinicians and supervisors see clients"),
-    Rule.SUPERVISOR: (frozenset({Role.SUPERVISOR}), "only supervisors have this page"),
-    Rule.ADMIN: (frozenset({Role.ADMIN}), "only admins manage the practice"),
+_ROLE_PERMISSIONS = {
+    Permission.CLINICAL: (CLINICAL_ROLES, "only clinicians and supervisors see clients"),
+    Permission.SUPERVISOR: (frozenset({Role.SUPERVISOR}), "only supervisors have this page"),
+    Permission.ADMIN: (frozenset({Role.ADMIN}), "only admins manage the practice"),
 }
 
 
 @dataclass(frozen=True, slots=True)
-class Actor:
-    """A signed-in user as the use cases see them: plain data, detached from any session."""
+class Person:
+    """A person of a practice, as the use cases see them: plain data, detached from any session.
+
+    Signed in to the web app (`user`), or represented by a program holding one of
+    their personal API tokens (`api_token`, with `token_id`).
+    """
 
     user_id: int
     practice_id: int
     role: Role
     username: str
     display_name: str
+    token_id: int | None = None
 
     @classmethod
-    def from_user(cls, user: User) -> Actor:
+    def from_user(cls, user: User, *, token_id: int | None = None) -> Person:
         return cls(
             user_id=user.id,
             practice_id=user.practice_id,
             role=Role(user.role),
             username=user.username,
             display_name=user.display_name,
+            token_id=token_id,
         )
+
+    @property
+    def kind(self) -> ActorKind:
+        return ActorKind.API_TOKEN if self.token_id is not None else ActorKind.USER
 
     @property
     def audit_name(self) -> str:
@@ -79,8 +151,47 @@ class Actor:
 
 
 @dataclass(frozen=True, slots=True)
+class Operator:
+    """Whoever runs a `referwell` command: named by their operating-system login."""
+
+    login: str
+
+    @classmethod
+    def current(cls) -> Operator:
+        """The operating-system login running this process."""
+        return cls(os_user())
+
+    @property
+    def kind(self) -> ActorKind:
+        return ActorKind.OS_USER
+
+    @property
+    def audit_name(self) -> str:
+        return self.login
+
+
+@dataclass(frozen=True, slots=True)
+class System:
+    """referwell acting by itself (recomputing stale assessments); named by its component."""
+
+    name: str = "referwell"
+
+    @property
+    def kind(self) -> ActorKind:
+        return ActorKind.SYSTEM
+
+    @property
+    def audit_name(self) -> str:
+        return self.name
+
+
+Actor = Person | Operator | System
+SYSTEM: Final = System()
+
+
+@dataclass(frozen=True, slots=True)
 class ClientAccess:
-    """A client the actor may see, and whether they may change it."""
+    """A client the person may see, and whether they may change it."""
 
     client_id: int
     practice_id: int
@@ -98,40 +209,50 @@ class Permit:
     token_id: int | None = None
 
 
-def require_actor(actor: Actor | None) -> Actor:
+def require_permission(actor: Actor | None, permission: Permission) -> Actor | None:
+    """Check that `actor`'s kind and role hold `permission`; return the actor (None only
+    when the permission is public)."""
+    if permission is Permission.PUBLIC:
+        return actor
     if actor is None:
         raise NotAuthenticated("sign in first")
+    if permission not in KIND_PERMISSIONS[actor.kind]:
+        raise Forbidden(_KIND_REFUSALS[actor.kind])
+    if isinstance(actor, Person):
+        if permission in _ROLE_PERMISSIONS:
+            roles, reason = _ROLE_PERMISSIONS[permission]
+            if actor.role not in roles:
+                raise Forbidden(reason)
+        elif (
+            permission in (Permission.CLIENT_READ, Permission.CLIENT_WRITE)
+            and actor.role is Role.ADMIN
+        ):
+            # Checked again per client; saying so here keeps admins away from any clinical route.
+            raise NotFound("client")
     return actor
 
 
-def require_rule(actor: Actor | None, rule: Rule) -> Actor | None:
-    """Check the role part of `rule`; return the actor (None only on a public route)."""
-    if rule is Rule.PUBLIC:
-        return actor
-    signed_in = require_actor(actor)
-    if rule in _ROLE_RULES:
-        roles, reason = _ROLE_RULES[rule]
-        if signed_in.role not in roles:
-            raise Forbidden(reason)
-    elif rule in (Rule.CLIENT_READ, Rule.CLIENT_WRITE) and signed_in.role is Role.ADMIN:
-        # Checked again per client; saying so here keeps admins away from any clinical route.
-        raise NotFound("client")
-    return signed_in
+def require_person(actor: Actor | None, permission: Permission) -> Person:
+    """`require_permission` for a use case only people have: the person."""
+    checked = require_permission(actor, permission)
+    if not isinstance(checked, Person):
+        raise NotAuthenticated("sign in first")
+    return checked
 
 
 def client_access(
-    session: Session, actor: Actor, client_id: int, *, write: bool = False
+    session: Session, person: Person, client_id: int, *, write: bool = False
 ) -> ClientAccess:
-    """The client if `actor` may see it (and, with `write`, change it); else `NotFound`/`Forbidden`."""
+    """The client if `person` may see it (and, with `write`, change it); else `NotFound`/`Forbidden`."""
     row = session.execute(
         select(Client.practice_id, Client.clinician_id, User.supervisor_id)
         .join(User, User.id == Client.clinician_id)
         .where(Client.id == client_id)
     ).one_or_none()
-    if row is None or actor.role is Role.ADMIN or row.practice_id != actor.practice_id:
+    if row is None or person.role is Role.ADMIN or row.practice_id != person.practice_id:
         raise NotFound("client", client_id)
-    own = row.clinician_id == actor.user_id
-    supervised = actor.role is Role.SUPERVISOR and row.supervisor_id == actor.user_id
+    own = row.clinician_id == person.user_id
+    supervised = person.role is Role.SUPERVISOR and row.supervisor_id == person.user_id
     if not (own or supervised):
         raise NotFound("client", client_id)
     if write and not own:
@@ -144,19 +265,19 @@ def client_access(
     )
 
 
-def practice_user(session: Session, actor: Actor, user_id: int) -> User:
+def practice_user(session: Session, person: Person, user_id: int) -> User:
     """A user of the admin's own practice; `NotFound` for any other."""
-    require_rule(actor, Rule.ADMIN)
+    require_permission(person, Permission.ADMIN)
     user = session.get(User, user_id)
-    if user is None or user.practice_id != actor.practice_id:
+    if user is None or user.practice_id != person.practice_id:
         raise NotFound("user", user_id)
     return user
 
 
-def own_token(session: Session, actor: Actor, token_id: int) -> ApiToken:
-    """One of the actor's own API tokens; `NotFound` for anyone else's."""
+def own_token(session: Session, person: Person, token_id: int) -> ApiToken:
+    """One of the person's own API tokens; `NotFound` for anyone else's."""
     token = session.get(ApiToken, token_id)
-    if token is None or token.user_id != actor.user_id:
+    if token is None or token.user_id != person.user_id:
         raise NotFound("API token", token_id)
     return token
 
@@ -164,26 +285,33 @@ def own_token(session: Session, actor: Actor, token_id: int) -> ApiToken:
 def authorize(
     session: Session,
     actor: Actor | None,
-    rule: Rule,
+    permission: Permission,
     *,
     client_id: int | None = None,
     user_id: int | None = None,
     token_id: int | None = None,
 ) -> Permit:
-    """The one check: may `actor` do what `rule` demands, on the records named?
+    """The one check: may `actor` do what `permission` demands, on the records named?
 
     `client_id` is checked for reading, or for writing under `CLIENT_WRITE`;
     `user_id` must be a user of the admin's practice; `token_id` one of the
-    actor's own tokens. Raises `NotAuthenticated`, `Forbidden` or `NotFound`.
+    person's own tokens. Raises `NotAuthenticated`, `Forbidden` or `NotFound`.
     """
-    checked = require_rule(actor, rule)
+    checked = require_permission(actor, permission)
     if checked is None:
         return Permit(actor=None)
+    names_records = client_id is not None or user_id is not None or token_id is not None
+    if not isinstance(checked, Person):
+        if names_records:
+            raise Forbidden(_KIND_REFUSALS[checked.kind])
+        return Permit(actor=checked)
     client = None
     if client_id is not None:
-        client = client_access(session, checked, client_id, write=rule is Rule.CLIENT_WRITE)
-    elif rule in (Rule.CLIENT_READ, Rule.CLIENT_WRITE):
-        raise ValueError(f"rule {rule} needs a client id")
+        client = client_access(
+            session, checked, client_id, write=permission is Permission.CLIENT_WRITE
+        )
+    elif permission in (Permission.CLIENT_READ, Permission.CLIENT_WRITE):
+        raise ValueError(f"permission {permission} needs a client id")
     if user_id is not None:
         practice_user(session, checked, user_id)
     if token_id is not None:

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import date
 
 from argon2 import PasswordHasher
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -25,13 +25,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from referwell import __version__
 from referwell.config import AppConfig, load_config
 from referwell.db.engine import for_writing, make_engine, make_session_factory
-from referwell.services.accounts import default_hasher
+from referwell.services.accounts.signin import default_hasher
 from referwell.services.auditing import ReadAuditLog
 from referwell.web import errors
-from referwell.web.guard import SESSION_COOKIE, SESSION_LIFETIME
+from referwell.web.guard import SESSION_COOKIE, SESSION_LIFETIME, guard_for
 from referwell.web.rendering import make_templates
 from referwell.web.routes import ROUTES, STATIC
-from referwell.web.routing import register
+from referwell.web.routespec import RouteSpec
 from referwell.web.state import WebState
 
 STATIC_DIR = "static"
@@ -124,6 +124,30 @@ class RequestLog:
                 status,
                 (time.perf_counter() - started) * 1000,
             )
+
+
+def register(app: FastAPI, routes: Sequence[RouteSpec]) -> None:
+    """Add every route of the table to `app`, each behind the guard of its own permission:
+    no view runs before the permission check of its route has passed."""
+    seen: set[tuple[str, str]] = set()
+    for spec in routes:
+        for method in spec.methods:
+            key = (method, spec.path)
+            if key in seen:
+                raise ValueError(f"route {method} {spec.path} is in the routes table twice")
+            seen.add(key)
+        app.add_api_route(
+            spec.path,
+            spec.endpoint,
+            methods=list(spec.methods),
+            name=spec.name,
+            dependencies=[Depends(guard_for(spec))],
+            include_in_schema=spec.api and spec.in_schema,
+            summary=spec.summary or None,
+            openapi_extra=dict(spec.openapi_extra) if spec.openapi_extra else None,
+            responses=dict(spec.responses) or None,
+            tags=list(spec.tags) or None,
+        )
 
 
 def create_app(

@@ -28,10 +28,10 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.requests import HTTPConnection, Request
 
-from referwell.services.accounts import actor_for_session, actor_for_token
+from referwell.services.accounts.signin import actor_for_session, actor_for_token
 from referwell.services.errors import NotAuthenticated
-from referwell.services.permissions import Actor, Permit, authorize
-from referwell.web.routing import SAFE_METHODS, RouteSpec
+from referwell.services.permissions import Actor, Permit, Person, authorize
+from referwell.web.routespec import SAFE_METHODS, RouteSpec
 from referwell.web.state import WebState, web_state
 
 SESSION_COOKIE = "referwell_session"
@@ -66,15 +66,16 @@ class Access:
     via_token: bool
 
     @property
-    def actor(self) -> Actor:
-        """The signed-in actor; only public routes have none, and they must not ask."""
-        if self.permit.actor is None:
+    def actor(self) -> Person:
+        """The person signed in (or calling with their API token); only public routes have
+        none, and they must not ask."""
+        if not isinstance(self.permit.actor, Person):
             raise NotAuthenticated("sign in first")
         return self.permit.actor
 
     @property
-    def maybe_actor(self) -> Actor | None:
-        return self.permit.actor
+    def maybe_actor(self) -> Person | None:
+        return self.permit.actor if isinstance(self.permit.actor, Person) else None
 
     def field(self, name: str) -> str:
         """A form field's value as sent; "" when it was not sent."""
@@ -106,7 +107,7 @@ def csrf_token(connection: HTTPConnection) -> str:
     return token
 
 
-def start_session(connection: HTTPConnection, actor: Actor, fingerprint: str) -> None:
+def start_session(connection: HTTPConnection, actor: Person, fingerprint: str) -> None:
     """A fresh session for a user just signed in (a new CSRF token too: no fixation)."""
     connection.session.clear()
     connection.session[SESSION_USER] = actor.user_id
@@ -157,7 +158,7 @@ def _authorize(
                 and 0 <= now() - since < SESSION_LIFETIME
             ):
                 actor = actor_for_session(session, user_id, fingerprint)
-        return authorize(session, actor, spec.rule, **records)
+        return authorize(session, actor, spec.permission, **records)
 
 
 async def _check_csrf(request: Request, form: FormData | None) -> None:

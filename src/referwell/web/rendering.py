@@ -16,7 +16,7 @@ from starlette.responses import HTMLResponse
 from referwell import __version__
 from referwell.domain.assessment import LEAD
 from referwell.domain.reports import OUTCOME_WORDS
-from referwell.services.caseload import FLAGS
+from referwell.services.clients.caseload import FLAGS
 from referwell.web.guard import CSRF_FIELD, CSRF_HEADER, csrf_token
 from referwell.web.state import web_state
 

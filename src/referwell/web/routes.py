@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Final
 
-from referwell.services.permissions import Rule
-from referwell.web.routing import RouteSpec, StaticSpec
+from referwell.services.permissions import Permission
+from referwell.web.routespec import RouteSpec, StaticSpec
 from referwell.web.views import admin, api, auth, caseload, clients, profile, worklist
 
 GET: Final = ("GET",)
@@ -21,89 +21,89 @@ STATIC: Final = StaticSpec("/static", "static")
 
 ROUTES: Final[tuple[RouteSpec, ...]] = (
     # --- signing in -------------------------------------------------------------------
-    RouteSpec("/", GET, auth.home, "home", Rule.PUBLIC,
+    RouteSpec("/", GET, auth.home, "home", Permission.PUBLIC,
               summary="sends each role to its start page, or to sign in"),
-    RouteSpec("/healthz", GET, auth.healthz, "healthz", Rule.PUBLIC,
+    RouteSpec("/healthz", GET, auth.healthz, "healthz", Permission.PUBLIC,
               summary="liveness probe: `ok`"),
-    RouteSpec("/login", GET, auth.login_form, "login_form", Rule.PUBLIC,
+    RouteSpec("/login", GET, auth.login_form, "login_form", Permission.PUBLIC,
               summary="the sign-in form"),
-    RouteSpec("/login", POST, auth.login, "login", Rule.PUBLIC,
+    RouteSpec("/login", POST, auth.login, "login", Permission.PUBLIC,
               summary="sign in (username, password, CSRF token)"),
-    RouteSpec("/logout", POST, auth.logout, "logout", Rule.SIGNED_IN,
+    RouteSpec("/logout", POST, auth.logout, "logout", Permission.SIGNED_IN,
               summary="sign out"),
     # --- caseloads --------------------------------------------------------------------
-    RouteSpec("/caseload", GET, caseload.caseload, "caseload", Rule.CLINICAL,
+    RouteSpec("/caseload", GET, caseload.caseload, "caseload", Permission.CLINICAL,
               summary="the clinician's caseload, most pressing first, with flags"),
-    RouteSpec("/supervision", GET, caseload.supervision, "supervision", Rule.SUPERVISOR,
+    RouteSpec("/supervision", GET, caseload.supervision, "supervision", Permission.SUPERVISOR,
               summary="supervisees' clients needing attention (read-only)"),
-    RouteSpec("/worklist", GET, worklist.worklist, "worklist", Rule.SUPERVISOR,
+    RouteSpec("/worklist", GET, worklist.worklist, "worklist", Permission.SUPERVISOR,
               summary="supervisees' clients seen in the last `recent_days` (1-3650, default 90), "
                       "screened like `referwell screen`, most pressing first; `?format=csv`"),
     # --- one client -------------------------------------------------------------------
-    RouteSpec(CLIENT, GET, clients.client_page, "client_page", Rule.CLIENT_READ,
+    RouteSpec(CLIENT, GET, clients.client_page, "client_page", Permission.CLIENT_READ,
               summary="the client page: assessment card, charts, record, forms"),
-    RouteSpec(f"{CLIENT}/measures", POST, clients.add_measure, "add_measure", Rule.CLIENT_WRITE,
+    RouteSpec(f"{CLIENT}/measures", POST, clients.add_measure, "add_measure", Permission.CLIENT_WRITE,
               summary="add a questionnaire by its item answers"),
-    RouteSpec(f"{CLIENT}/sessions", POST, clients.add_session, "add_session", Rule.CLIENT_WRITE,
+    RouteSpec(f"{CLIENT}/sessions", POST, clients.add_session, "add_session", Permission.CLIENT_WRITE,
               summary="add a session and its attendance"),
-    RouteSpec(f"{CLIENT}/events", POST, clients.add_event, "add_event", Rule.CLIENT_WRITE,
+    RouteSpec(f"{CLIENT}/events", POST, clients.add_event, "add_event", Permission.CLIENT_WRITE,
               summary="add an event"),
-    RouteSpec(f"{CLIENT}/factors", POST, clients.add_factor, "add_factor", Rule.CLIENT_WRITE,
+    RouteSpec(f"{CLIENT}/factors", POST, clients.add_factor, "add_factor", Permission.CLIENT_WRITE,
               summary="add something the clinician notices in themselves"),
-    RouteSpec(f"{CLIENT}/steps", POST, clients.add_step, "add_step", Rule.CLIENT_WRITE,
+    RouteSpec(f"{CLIENT}/steps", POST, clients.add_step, "add_step", Permission.CLIENT_WRITE,
               summary="add a step taken"),
-    RouteSpec(f"{CLIENT}/goals", POST, clients.add_goal, "add_goal", Rule.CLIENT_WRITE,
+    RouteSpec(f"{CLIENT}/goals", POST, clients.add_goal, "add_goal", Permission.CLIENT_WRITE,
               summary="add a goal"),
     RouteSpec(f"{CLIENT}/considering-referral", POST, clients.consider_referral,
-              "consider_referral", Rule.CLIENT_WRITE,
+              "consider_referral", Permission.CLIENT_WRITE,
               summary="record why referral is considered; the cautions come first"),
     # --- one's own profile ------------------------------------------------------------
-    RouteSpec("/profile", GET, profile.profile_page, "profile_page", Rule.SIGNED_IN,
+    RouteSpec("/profile", GET, profile.profile_page, "profile_page", Permission.SIGNED_IN,
               summary="own profile: competencies, training, API tokens"),
     RouteSpec("/profile/competencies", POST, profile.save_competencies, "save_competencies",
-              Rule.CLINICAL, summary="set own competencies and training"),
-    RouteSpec("/profile/tokens", POST, profile.create_token, "create_token", Rule.SIGNED_IN,
+              Permission.CLINICAL, summary="set own competencies and training"),
+    RouteSpec("/profile/tokens", POST, profile.create_token, "create_token", Permission.SIGNED_IN,
               summary="make a personal API token (shown once)"),
     RouteSpec("/profile/tokens/{token_id:int}/revoke", POST, profile.revoke_token,
-              "revoke_token", Rule.SIGNED_IN, summary="revoke one of one's own API tokens"),
+              "revoke_token", Permission.SIGNED_IN, summary="revoke one of one's own API tokens"),
     # --- the practice, by its admin -----------------------------------------------------
-    RouteSpec("/admin/users", GET, admin.users, "admin_users", Rule.ADMIN,
+    RouteSpec("/admin/users", GET, admin.users, "admin_users", Permission.ADMIN,
               summary="the practice's users"),
-    RouteSpec("/admin/users", POST, admin.create_user, "admin_create_user", Rule.ADMIN,
+    RouteSpec("/admin/users", POST, admin.create_user, "admin_create_user", Permission.ADMIN,
               summary="add a user"),
-    RouteSpec("/admin/users/{user_id:int}", GET, admin.user_page, "admin_user", Rule.ADMIN,
+    RouteSpec("/admin/users/{user_id:int}", GET, admin.user_page, "admin_user", Permission.ADMIN,
               summary="one user of the practice"),
     RouteSpec("/admin/users/{user_id:int}", POST, admin.update_user, "admin_update_user",
-              Rule.ADMIN, summary="change a user: name, role, supervisor, active, password"),
-    RouteSpec("/admin/settings", GET, admin.settings, "admin_settings", Rule.ADMIN,
+              Permission.ADMIN, summary="change a user: name, role, supervisor, active, password"),
+    RouteSpec("/admin/settings", GET, admin.settings, "admin_settings", Permission.ADMIN,
               summary="the practice's rule settings"),
-    RouteSpec("/admin/settings", POST, admin.save_settings, "admin_save_settings", Rule.ADMIN,
+    RouteSpec("/admin/settings", POST, admin.save_settings, "admin_save_settings", Permission.ADMIN,
               summary="change the rule settings"),
     # --- the JSON API -------------------------------------------------------------------
-    RouteSpec("/api/v1/assess", POST, api.assess, "api_assess", Rule.CLINICAL, api=True,
+    RouteSpec("/api/v1/assess", POST, api.assess, "api_assess", Permission.CLINICAL, api=True,
               summary="Assess a case (stateless)", openapi_extra=api.ASSESS_OPENAPI,
               responses=api.error_responses(401, 403, 422), tags=("assessment",)),
     RouteSpec("/api/v1/clients/{client_id:int}/case", GET, api.case, "api_client_case",
-              Rule.CLIENT_READ, api=True, summary="A client's case as of today",
+              Permission.CLIENT_READ, api=True, summary="A client's case as of today",
               responses=api.error_responses(401, 404), tags=("clients",)),
     RouteSpec("/api/v1/clients/{client_id:int}/assessment", GET, api.assessment,
-              "api_client_assessment", Rule.CLIENT_READ, api=True,
+              "api_client_assessment", Permission.CLIENT_READ, api=True,
               summary="A client's current assessment",
               responses=api.error_responses(401, 404), tags=("clients",)),
-    RouteSpec("/openapi.json", GET, api.openapi, "openapi", Rule.PUBLIC, api=True,
+    RouteSpec("/openapi.json", GET, api.openapi, "openapi", Permission.PUBLIC, api=True,
               in_schema=False, summary="the OpenAPI document of the JSON API"),
 )  # fmt: skip
 
 
 def routes_markdown() -> str:
     """The routes table as Markdown, for docs/web.md (a test keeps the copy there fresh)."""
-    lines = ["| method | path | rule | what |", "|---|---|---|---|"]
+    lines = ["| method | path | permission | what |", "|---|---|---|---|"]
     for spec in ROUTES:
         what = spec.summary or spec.name
         path = spec.path.replace(":int}", "}")
         for method in spec.methods:
-            lines.append(f"| {method} | `{path}` | `{spec.rule.value}` | {what} |")
+            lines.append(f"| {method} | `{path}` | `{spec.permission.value}` | {what} |")
     lines.append(
-        f"| GET | `{STATIC.path}/…` | `{STATIC.rule.value}` | static files (CSS, JS, vendored libraries) |"
+        f"| GET | `{STATIC.path}/…` | `{STATIC.permission.value}` | static files (CSS, JS, vendored libraries) |"
     )
     return "\n".join(lines)

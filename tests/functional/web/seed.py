@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 import shipped_examples
 from referwell.db.cases import import_case
 from referwell.db.models import ApiToken, Practice, User
-from referwell.services.accounts import token_digest
+from referwell.services.accounts.signin import token_digest
 
 PASSWORD = "correct horse battery staple"
 TODAY = date(2026, 11, 20)  # the examples' as_of

@@ -16,9 +16,9 @@ from referwell.db.case_parts import TherapySession
 from referwell.db.engine import make_session_factory
 from referwell.db.models import AuditEntry, StoredAssessment
 from referwell.db.uow import UnitOfWork
-from referwell.services import records
 from referwell.services.auditing import ReadAuditLog
-from referwell.services.permissions import Actor, Role
+from referwell.services.clients import entries as records
+from referwell.services.permissions import Person, Role
 
 from .conftest import WebClient, audit_entries
 from .seed import PASSWORD, TODAY, Seeded
@@ -31,8 +31,8 @@ def count(engine: Engine, model: Any) -> int:
         return int(session.scalar(select(func.count(model.id))) or 0)
 
 
-def clinician(seeded: Seeded) -> Actor:
-    return Actor(seeded.users["clin"], seeded.practice_id, Role.CLINICIAN, "clin", "Clin")
+def clinician(seeded: Seeded) -> Person:
+    return Person(seeded.users["clin"], seeded.practice_id, Role.CLINICIAN, "clin", "Clin")
 
 
 def test_a_write_is_audited_with_who_what_when_and_which_client(

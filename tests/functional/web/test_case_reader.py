@@ -13,7 +13,7 @@ from integration.random_cases import random_case
 from integration.test_db_cases import FULL_CASE
 from referwell.db.cases import case_dict_for_client, import_case
 from referwell.db.engine import make_session_factory
-from referwell.services.clients import case_as_of
+from referwell.services.clients.record import case_as_of
 
 from .seed import TODAY, Seeded
 

@@ -21,8 +21,8 @@ from referwell.db.models import Client, StoredAssessment
 from referwell.db.uow import UnitOfWork
 from referwell.domain.settings import RULES_VERSION, RuleSettings
 from referwell.services.auditing import ImmediateReads
-from referwell.services.caseload import clinician_caseload
-from referwell.services.permissions import Actor, Role
+from referwell.services.clients.caseload import clinician_caseload
+from referwell.services.permissions import Person, Role
 
 from .conftest import Template, WebClient, build_app, sign_in
 from .seed import TODAY, Seeded, example_cases
@@ -256,7 +256,7 @@ def test_a_current_caseload_costs_the_same_few_queries_however_long(
 
 
 def test_a_long_caseload_comes_in_pages(seeded: Seeded, engine: Engine) -> None:
-    actor = Actor(seeded.users["clin"], seeded.practice_id, Role.CLINICIAN, "clin", "Clin")
+    actor = Person(seeded.users["clin"], seeded.practice_id, Role.CLINICIAN, "clin", "Clin")
     with make_session_factory(engine)() as session:
         reads = ImmediateReads(session)
         pages = [

@@ -1,12 +1,19 @@
-"""The permission matrix, built from the routes table: every role against every route.
+"""The permission matrix, built from the routes table: every kind of actor against every route.
 
-Each route is tried by an anonymous visitor, a clinician, a supervisor and an
-admin, on each kind of record its path can name: the clinician's own client
-(supervised by the supervisor), a colleague's client (not supervised by
-them), a client of another practice; a user of the admin's practice or of
-another; one's own API token or someone else's. The expected outcome is
-derived here from the route's rule, independently of the permission module.
-A route of the app that is not in the table fails the first test.
+Each route is tried by an anonymous visitor and by every kind of actor the
+permission check knows (`ActorKind`): people signed in (`user`) as a
+clinician, a supervisor and an admin; programs holding those people's API
+tokens (`api_token`), with the token alone; the operator at the command line
+(`os_user`) and referwell itself (`system`), which no request can be, through
+the permission check directly. Each is tried on each kind of record the route's
+path can name: the clinician's own client (supervised by the supervisor), a
+colleague's client (not supervised by them), a client of another practice; a
+user of the admin's practice or of another; one's own API token or someone
+else's. The permissions no route demands (`operate`, `maintain`) are tried by
+every kind as well. The expected outcome is derived here from the route's
+permission, independently of the permission module. A route of the app that is
+not in the table fails the first test; a kind of actor without its rows here
+fails `test_every_kind_of_actor_has_its_rows`.
 """
 
 from __future__ import annotations
@@ -22,14 +29,36 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from starlette.routing import Mount
 
-from referwell.services.permissions import Rule
+from referwell.db.engine import make_engine, make_session_factory
+from referwell.services.errors import Forbidden, NotAuthenticated, NotFound
+from referwell.services.permissions import (
+    Actor,
+    ActorKind,
+    Operator,
+    Permission,
+    System,
+    authorize,
+    require_permission,
+)
 from referwell.web.routes import ROUTES, STATIC
-from referwell.web.routing import RouteSpec
+from referwell.web.routespec import RouteSpec
 
 from .conftest import Template, build_app, sign_in, sqlite_copy
 from .seed import Seeded, token_secret
 
 ROLES = {"anonymous": None, "clinician": "clin", "supervisor": "sup", "admin": "admin"}
+PEOPLE = ("clinician", "supervisor", "admin")
+# How the matrix tries each kind of actor; a kind the permission check knows and this
+# table does not fails `test_every_kind_of_actor_has_its_rows`.
+KINDS = {
+    "user": "over HTTP, signed in with the session cookie, as each role",
+    "api_token": "over HTTP, with a person's API token alone, as each role",
+    "os_user": "through the permission check: no request is ever an operator",
+    "system": "through the permission check: no request is ever referwell itself",
+}
+NOT_PEOPLE: dict[str, Actor] = {"os_user": Operator("ops"), "system": System()}
+# What only actors that are not people hold, and who holds it.
+UNROUTED = {Permission.OPERATE: "os_user", Permission.MAINTAIN: "system"}
 CLIENT_VARIANTS = ("supervised_own", "colleague", "other_practice")
 USER_VARIANTS = ("same_practice", "other_practice")
 TOKEN_VARIANTS = ("own", "someone_elses")
@@ -45,30 +74,54 @@ def variants(spec: RouteSpec) -> tuple[str, ...]:
     return ("-",)
 
 
-def expected(rule: Rule, role: str, variant: str) -> str:
-    """allow, login, forbidden or not_found: what the rule says, written out by hand."""
+def expected(permission: Permission, role: str, variant: str) -> str:
+    """allow, login, forbidden or not_found: what the permission says, written out by hand."""
     if role == "anonymous":
-        return "allow" if rule is Rule.PUBLIC else "login"
-    outcomes: dict[Rule, str] = {
-        Rule.PUBLIC: "allow",
-        Rule.SIGNED_IN: "not_found" if variant == "someone_elses" else "allow",
-        Rule.CLINICAL: "allow" if role in ("clinician", "supervisor") else "forbidden",
-        Rule.SUPERVISOR: "allow" if role == "supervisor" else "forbidden",
-        Rule.ADMIN: (
+        return "allow" if permission is Permission.PUBLIC else "login"
+    outcomes: dict[Permission, str] = {
+        Permission.PUBLIC: "allow",
+        Permission.SIGNED_IN: "not_found" if variant == "someone_elses" else "allow",
+        Permission.CLINICAL: "allow" if role in ("clinician", "supervisor") else "forbidden",
+        Permission.SUPERVISOR: "allow" if role == "supervisor" else "forbidden",
+        Permission.ADMIN: (
             "forbidden"
             if role != "admin"
             else ("not_found" if variant == "other_practice" else "allow")
         ),
-        Rule.CLIENT_READ: (
+        Permission.CLIENT_READ: (
             "allow" if variant == "supervised_own" and role != "admin" else "not_found"
         ),
-        Rule.CLIENT_WRITE: (
+        Permission.CLIENT_WRITE: (
             "not_found"
             if variant != "supervised_own" or role == "admin"
             else ("allow" if role == "clinician" else "forbidden")
         ),
     }
-    return outcomes[rule]
+    return outcomes[permission]
+
+
+def expected_for_token(spec: RouteSpec, method: str, role: str, variant: str) -> str:
+    """A program with a person's API token: the person's outcome on the JSON API; pages
+    ignore the token, so it is anonymous there (and, holding no session, it cannot send
+    a form's CSRF token either)."""
+    if spec.api:
+        return expected(spec.permission, role, variant)
+    if method == "POST" and spec.permission is Permission.PUBLIC:
+        return "forbidden"
+    return expected(spec.permission, "anonymous", variant)
+
+
+def expected_for_unrouted(permission: Permission, kind: str) -> str:
+    """The permissions no route demands: only the kind that holds one may act on it."""
+    return "allow" if UNROUTED.get(permission) == kind else "forbidden"
+
+
+def expected_not_a_person(permission: Permission, kind: str) -> str:
+    """The operator and referwell itself on a route: anyone may see a public one; every
+    other route is for people, and is forbidden to them."""
+    if permission is Permission.PUBLIC:
+        return "allow"
+    return expected_for_unrouted(permission, kind)
 
 
 CASES = [
@@ -81,8 +134,24 @@ CASES = [
 API_CASES = [
     pytest.param(spec, role, variant, id=f"{spec.name}-{role}-{variant}")
     for spec in ROUTES
-    if spec.api and spec.rule is not Rule.PUBLIC
+    if spec.api and spec.permission is not Permission.PUBLIC
     for role in ("clinician", "supervisor", "admin")
+    for variant in variants(spec)
+]
+
+
+NOT_PEOPLE_CASES = [
+    pytest.param(spec, kind, variant, id=f"{spec.name}-{kind}-{variant}")
+    for spec in ROUTES
+    for kind in NOT_PEOPLE
+    for variant in variants(spec)
+]
+TOKEN_PAGE_CASES = [
+    pytest.param((spec, method, role, variant), id=f"{spec.name}-{method}-{role}-{variant}")
+    for spec in ROUTES
+    if not spec.api
+    for method in spec.methods
+    for role in PEOPLE
     for variant in variants(spec)
 ]
 
@@ -125,7 +194,7 @@ def outcome(spec: RouteSpec, answer: httpx.Response) -> str:
     if status == 401 or (
         status == 303 and (location == "/login" or location.startswith("/login?next="))
     ):
-        return "allow" if spec.rule is Rule.PUBLIC else "login"
+        return "allow" if spec.permission is Permission.PUBLIC else "login"
     if status == 403:
         return "forbidden"
     if status == 404:
@@ -143,14 +212,27 @@ def test_every_route_of_the_app_is_in_the_routes_table_with_a_rule(matrix_app: F
         for method in route.methods or ():
             spec = table.get((method, route.path))
             assert spec is not None, f"{method} {route.path} is not in the routes table"
-            assert isinstance(spec.rule, Rule)
+            assert isinstance(spec.permission, Permission)
             assert spec.endpoint is route.endpoint
 
 
 def test_every_rule_has_an_expectation() -> None:
-    for rule in Rule:
+    routed = [permission for permission in Permission if permission not in UNROUTED]
+    for rule in routed:
         for role in ROLES:
             assert expected(rule, role, "-") in ("allow", "login", "forbidden", "not_found")
+    for rule in Permission:
+        for kind in NOT_PEOPLE:
+            assert expected_not_a_person(rule, kind) in ("allow", "forbidden")
+
+
+def test_every_kind_of_actor_has_its_rows() -> None:
+    assert set(KINDS) == {kind.value for kind in ActorKind}
+    assert set(NOT_PEOPLE) | {"user", "api_token"} == set(KINDS)
+    assert {actor.kind.value for actor in NOT_PEOPLE.values()} == set(NOT_PEOPLE)
+    assert set(UNROUTED.values()) <= set(KINDS)
+    # No route demands what only actors that are not people hold.
+    assert not {spec.permission for spec in ROUTES} & set(UNROUTED)
 
 
 def test_the_matrix_covers_every_route_and_role() -> None:
@@ -172,10 +254,10 @@ def test_permission_matrix(
         answer = client.post(path, json={}, headers={"X-CSRF-Token": client.csrf})
     else:
         answer = client.post_form(path, {})
-    assert outcome(spec, answer) == expected(spec.rule, role, variant), (
+    assert outcome(spec, answer) == expected(spec.permission, role, variant), (
         f"{method} {path} as {role}: {answer.status_code} {answer.headers.get('location', '')}"
     )
-    if expected(spec.rule, role, variant) == "not_found" and spec.api:
+    if expected(spec.permission, role, variant) == "not_found" and spec.api:
         assert answer.json()["error"]["code"] == "not_found"
 
 
@@ -191,11 +273,13 @@ def test_api_permission_matrix_with_bearer_tokens(
     method = spec.methods[0]
     client = TestClient(matrix_app, follow_redirects=False)  # no cookie: the token alone
     answer = client.request(method, path, headers=headers, json={} if method == "POST" else None)
-    assert outcome(spec, answer) == expected(spec.rule, role, variant)
+    assert outcome(spec, answer) == expected(spec.permission, role, variant)
 
 
 @pytest.mark.parametrize(
-    "spec", [s for s in ROUTES if s.api and s.rule is not Rule.PUBLIC], ids=lambda s: s.name
+    "spec",
+    [s for s in ROUTES if s.api and s.permission is not Permission.PUBLIC],
+    ids=lambda s: s.name,
 )
 @pytest.mark.parametrize("header", ["Bearer rwt_not_a_token", "Bearer ", "Basic Y2xpbjpwdw=="])
 def test_a_bad_token_is_401_in_the_json_shape(
@@ -207,3 +291,82 @@ def test_a_bad_token_is_401_in_the_json_shape(
     assert answer.status_code == 401
     assert answer.json()["error"]["code"] == "not_authenticated"
     assert answer.headers["www-authenticate"].startswith("Bearer")
+
+
+def _outcome_of_check(check: Any) -> str:
+    try:
+        check()
+    except NotAuthenticated:
+        return "login"
+    except Forbidden:
+        return "forbidden"
+    except NotFound:
+        return "not_found"
+    return "allow"
+
+
+@pytest.mark.parametrize("case", TOKEN_PAGE_CASES)
+def test_an_api_token_opens_no_page(
+    matrix_app: FastAPI, sqlite_template: Template, case: tuple[RouteSpec, str, str, str]
+) -> None:
+    """A program holding a person's token gets the JSON API only: to a page it is nobody."""
+    spec, method, role, variant = case
+    username = ROLES[role]
+    assert username is not None
+    path = path_for(spec, role, variant, sqlite_template.seeded)
+    client = TestClient(matrix_app, follow_redirects=False)  # no cookie: the token alone
+    headers = {"Authorization": f"Bearer {token_secret(username)}"}
+    answer = client.request(method, path, headers=headers, data={} if method == "POST" else None)
+    assert outcome(spec, answer) == expected_for_token(spec, method, role, variant), (
+        f"{method} {path} with the token of {role}: {answer.status_code}"
+    )
+
+
+@pytest.mark.parametrize(("spec", "kind", "variant"), NOT_PEOPLE_CASES)
+def test_no_route_is_for_the_operator_or_referwell_itself(
+    sqlite_template: Template, spec: RouteSpec, kind: str, variant: str
+) -> None:
+    seeded = sqlite_template.seeded
+    records: dict[str, int] = {}
+    if "{client_id" in spec.path:
+        records["client_id"] = seeded.client_of("clin")
+    if "{user_id" in spec.path:
+        records["user_id"] = seeded.users["clin"]
+    if "{token_id" in spec.path:
+        records["token_id"] = seeded.spare_tokens["clin"]
+    engine = make_engine(sqlite_template.url)
+    try:
+        with make_session_factory(engine)() as session:
+            got = _outcome_of_check(
+                lambda: authorize(session, NOT_PEOPLE[kind], spec.permission, **records)
+            )
+    finally:
+        engine.dispose()
+    assert got == expected_not_a_person(spec.permission, kind), (spec.path, kind)
+
+
+@pytest.mark.parametrize("permission", list(UNROUTED), ids=str)
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_what_no_route_demands_is_held_by_its_kind_alone(
+    sqlite_template: Template, permission: Permission, kind: str
+) -> None:
+    seeded = sqlite_template.seeded
+    engine = make_engine(sqlite_template.url)
+    try:
+        with make_session_factory(engine)() as session:
+            if kind in NOT_PEOPLE:
+                actors: list[Any] = [NOT_PEOPLE[kind]]
+            else:
+                from referwell.db.models import User
+                from referwell.services.permissions import Person
+
+                users = [session.get(User, seeded.users[ROLES[role] or ""]) for role in PEOPLE]
+                token = 1 if kind == "api_token" else None
+                actors = [Person.from_user(user, token_id=token) for user in users if user]
+                assert len(actors) == len(PEOPLE)
+            for actor in actors:
+                assert actor.kind.value == kind
+                got = _outcome_of_check(lambda a=actor: require_permission(a, permission))
+                assert got == expected_for_unrouted(permission, kind), (kind, actor)
+    finally:
+        engine.dispose()

@@ -237,7 +237,7 @@ def test_the_client_page_shows_the_assessment_card_charts_and_record(
 
 
 def test_trajectories_mark_reliable_change_from_the_first_score() -> None:
-    from referwell.services.clients import trajectories
+    from referwell.services.clients.record import trajectories
 
     found = trajectories(
         [

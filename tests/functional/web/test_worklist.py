@@ -29,10 +29,10 @@ from referwell.db.engine import make_engine, make_session_factory
 from referwell.db.models import Client, User
 from referwell.db.uow import UnitOfWork
 from referwell.services.auditing import ImmediateReads
-from referwell.services.demo import DEMO_PASSWORD, DEMO_USERS, seed_demo
-from referwell.services.permissions import Actor, Role
-from referwell.services.screening import order_worklist
-from referwell.services.worklist import supervision_worklist
+from referwell.services.permissions import Operator, Person, Role
+from referwell.services.screening.screen import order_worklist
+from referwell.services.screening.worklist import supervision_worklist
+from referwell.services.synthetic.demo import DEMO_PASSWORD, DEMO_USERS, seed_demo
 
 from .conftest import WebClient, audit_entries, build_app
 from .seed import TODAY, Seeded, example_cases
@@ -278,7 +278,9 @@ def demo_app(database_url: str, tmp_path: Path) -> Iterator[FastAPI]:  # noqa: F
     migrate.upgrade(database_url)
     engine = make_engine(database_url)
     try:
-        seed_demo(UnitOfWork(make_session_factory(engine)), actor="tester", today=DEMO_DAY)
+        seed_demo(
+            UnitOfWork(make_session_factory(engine)), actor=Operator("tester"), today=DEMO_DAY
+        )
     finally:
         engine.dispose()
     app = build_app(database_url, tmp_path, today=DEMO_DAY)
@@ -324,7 +326,7 @@ def test_every_client_gets_the_recommendation_of_its_client_page(demo_app: FastA
 
     with Session(engine) as session:
         morgan = session.scalars(select(User).where(User.role == "supervisor")).one()
-        actor = Actor(morgan.id, morgan.practice_id, Role.SUPERVISOR, morgan.username, "M")
+        actor = Person(morgan.id, morgan.practice_id, Role.SUPERVISOR, morgan.username, "M")
         by_service = supervision_worklist(
             UnitOfWork(make_session_factory(engine)),
             actor,

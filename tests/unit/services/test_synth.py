@@ -18,8 +18,8 @@ from referwell.db.cases import normalize_case
 from referwell.domain import vocabulary as v
 from referwell.domain.assessment import assess_case
 from referwell.domain.caseformat import parse_case
-from referwell.services.synth import SynthError, synth_practice, write_jsonl
-from referwell.services.synth_lists import COVERAGE, FIRST_NAMES, LAST_NAMES
+from referwell.services.synthetic.names import COVERAGE, FIRST_NAMES, LAST_NAMES
+from referwell.services.synthetic.practice import SynthError, synth_practice, write_jsonl
 
 AS_OF = date(2026, 11, 20)
 
@@ -157,7 +157,7 @@ def test_same_seed_same_bytes_and_another_seed_other_data() -> None:
 def test_same_seed_same_bytes_whatever_the_hash_seed() -> None:
     """Nothing depends on set or dict order that changes with PYTHONHASHSEED."""
     code = (
-        "import sys, datetime; from referwell.services.synth import synth_practice, write_jsonl;"
+        "import sys, datetime; from referwell.services.synthetic.practice import synth_practice, write_jsonl;"
         "write_jsonl(synth_practice(400, 9, as_of=datetime.date(2026, 11, 20)), sys.stdout)"
     )
     digests = {

@@ -10,7 +10,8 @@ from starlette.responses import RedirectResponse, Response
 
 from referwell.domain.errors import FieldError, InvalidInput
 from referwell.domain.settings import RuleSettings
-from referwell.services import accounts, practice
+from referwell.services import rule_settings
+from referwell.services.accounts import users as accounts
 from referwell.services.permissions import Role
 from referwell.web.guard import Access, access
 from referwell.web.rendering import flash, render
@@ -155,7 +156,7 @@ def _settings_page(
         request,
         "admin_settings.html",
         {
-            "practice": practice.practice_settings(state.uow(), access(request).actor),
+            "practice": rule_settings.practice_settings(state.uow(), access(request).actor),
             "errors": errors or {},
             "values": values or {},
         },
@@ -174,7 +175,7 @@ def save_settings(request: Request) -> Response:
     # Fields left empty go back to the default; anything else is checked as given.
     values = {name: value for name, value in sent.items() if value is not None}
     try:
-        practice.update_practice_settings(web_state(request).write_uow(), found.actor, values)
+        rule_settings.update_practice_settings(web_state(request).write_uow(), found.actor, values)
     except InvalidInput as refused:
         return _settings_page(request, status=422, errors=_by_field(refused.errors), values=sent)
     flash(request, "Rule settings saved; assessments will be brought up to date.")

@@ -16,10 +16,10 @@ from referwell.domain.assessment import assess_case
 from referwell.domain.caseformat import case_schema, parse_case
 from referwell.domain.errors import FieldError, InvalidInput
 from referwell.services.caseio import parse_json
-from referwell.services.clients import client_assessment, client_case
+from referwell.services.clients.freshness import practice_rule_settings
+from referwell.services.clients.record import client_assessment, client_case
 from referwell.services.errors import NotFound
-from referwell.services.freshness import practice_rule_settings
-from referwell.services.permissions import Actor
+from referwell.services.permissions import Person
 from referwell.web.guard import SESSION_COOKIE, access
 from referwell.web.state import WebState, web_state
 
@@ -72,7 +72,7 @@ def error_responses(*statuses: int) -> dict[int | str, Any]:
     }
 
 
-def _assess(state: WebState, actor: Actor, data: Any) -> dict[str, Any]:
+def _assess(state: WebState, actor: Person, data: Any) -> dict[str, Any]:
     case = parse_case(data, today=state.today())
     with state.uow() as uow:
         settings = practice_rule_settings(uow.session, actor.practice_id)

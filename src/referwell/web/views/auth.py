@@ -5,9 +5,9 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from referwell.services.accounts import sign_in, sign_out
+from referwell.services.accounts.signin import sign_in, sign_out
 from referwell.services.errors import LoginFailed
-from referwell.services.permissions import Actor, Role
+from referwell.services.permissions import Person, Role
 from referwell.web.guard import access, end_session, start_session
 from referwell.web.rendering import render
 from referwell.web.state import web_state
@@ -15,7 +15,7 @@ from referwell.web.state import web_state
 LANDING = {Role.CLINICIAN: "caseload", Role.SUPERVISOR: "supervision", Role.ADMIN: "admin_users"}
 
 
-def landing_url(request: Request, actor: Actor) -> str:
+def landing_url(request: Request, actor: Person) -> str:
     return str(request.app.url_path_for(LANDING[actor.role]))
 
 

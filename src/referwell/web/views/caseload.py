@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from referwell.services.caseload import clinician_caseload, supervision_caseload
+from referwell.services.clients.caseload import clinician_caseload, supervision_caseload
 from referwell.web.guard import access
 from referwell.web.rendering import render
 from referwell.web.state import web_state

@@ -24,9 +24,9 @@ from referwell.db.uow import UnitOfWork
 from referwell.domain import vocabulary as v
 from referwell.domain.errors import FieldError
 from referwell.domain.measures import INSTRUMENTS
-from referwell.services import records
-from referwell.services.clients import client_record
-from referwell.services.permissions import Actor
+from referwell.services.clients import entries as records
+from referwell.services.clients.record import client_record
+from referwell.services.permissions import Person
 from referwell.web.guard import Access, access
 from referwell.web.rendering import flash, render
 from referwell.web.state import web_state
@@ -148,7 +148,7 @@ def _page(
     )
 
 
-Write = Callable[[UnitOfWork, Actor, int, date], records.Saved]
+Write = Callable[[UnitOfWork, Person, int, date], records.Saved]
 
 
 def _save(

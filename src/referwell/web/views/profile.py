@@ -10,7 +10,7 @@ from starlette.responses import RedirectResponse, Response
 
 from referwell.domain import vocabulary as v
 from referwell.domain.errors import FieldError, InvalidInput
-from referwell.services import profile as profiles
+from referwell.services.accounts import profile as profiles
 from referwell.web.guard import access
 from referwell.web.rendering import flash, render
 from referwell.web.state import web_state

@@ -15,6 +15,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from referwell.db.migrations.guards import create_audit_log_guard, drop_audit_log_guard
+
 revision: str = "0001"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
@@ -378,11 +380,11 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_client_steps")),
         sa.UniqueConstraint("client_id", "step", name=op.f("uq_client_steps_client_id_step")),
     )
-    _create_audit_log_guard()
+    create_audit_log_guard()
 
 
 def downgrade() -> None:
-    _drop_audit_log_guard()
+    drop_audit_log_guard()
     op.drop_table("client_steps")
     op.drop_index(op.f("ix_client_sessions_client_id_date"), table_name="client_sessions")
 
@@ -429,44 +431,3 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_audit_log_at"), table_name="audit_log")
 
     op.drop_table("audit_log")
-
-
-APPEND_ONLY = "audit_log is append-only"
-
-
-def _create_audit_log_guard() -> None:
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute(
-            f"""
-            CREATE FUNCTION referwell_audit_log_append_only() RETURNS trigger
-            LANGUAGE plpgsql AS $$
-            BEGIN
-                RAISE EXCEPTION '{APPEND_ONLY}' USING ERRCODE = 'insufficient_privilege';
-            END;
-            $$
-            """
-        )
-        op.execute(
-            "CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log "
-            "FOR EACH ROW EXECUTE FUNCTION referwell_audit_log_append_only()"
-        )
-        op.execute(
-            "CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log "
-            "FOR EACH STATEMENT EXECUTE FUNCTION referwell_audit_log_append_only()"
-        )
-    else:
-        for event in ("UPDATE", "DELETE"):
-            op.execute(
-                f"CREATE TRIGGER audit_log_no_{event.lower()} BEFORE {event} ON audit_log "
-                f"BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY}'); END"
-            )
-
-
-def _drop_audit_log_guard() -> None:
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute("DROP TRIGGER audit_log_no_truncate ON audit_log")
-        op.execute("DROP TRIGGER audit_log_append_only ON audit_log")
-        op.execute("DROP FUNCTION referwell_audit_log_append_only()")
-    else:
-        op.execute("DROP TRIGGER audit_log_no_update")
-        op.execute("DROP TRIGGER audit_log_no_delete")

@@ -17,7 +17,8 @@ from datetime import date
 from typing import Final
 
 from referwell.db.uow import UnitOfWork
-from referwell.services.demo_cases import (
+from referwell.services.permissions import Operator, Permission, require_permission
+from referwell.services.synthetic.demo_cases import (
     DEMO_CLIENTS,
     DEMO_PASSWORD,
     DEMO_USERS,
@@ -65,7 +66,7 @@ def demo_is_needed(uow: UnitOfWork) -> bool:
         return uow.session.scalar(select(Practice.id).limit(1)) is None
 
 
-def seed_demo(uow: UnitOfWork, *, actor: str, today: date | None = None) -> DemoSeed:
+def seed_demo(uow: UnitOfWork, *, actor: Operator, today: date | None = None) -> DemoSeed:
     """Create the demo practice in an empty database, audited with `actor`; committed.
 
     When the database already holds a practice, nothing is written and the
@@ -73,12 +74,14 @@ def seed_demo(uow: UnitOfWork, *, actor: str, today: date | None = None) -> Demo
     """
     from sqlalchemy import select
 
-    from referwell.db.audit import AuditAction, record
+    from referwell.db.audit import AuditAction
     from referwell.db.cases import import_case
     from referwell.db.models import ClinicianCompetency, ClinicianTraining, Practice, User
     from referwell.domain.caseformat import parse_case
-    from referwell.services.accounts import default_hasher
+    from referwell.services.accounts.signin import default_hasher
+    from referwell.services.auditing import audit_write
 
+    require_permission(actor, Permission.OPERATE)
     day = today or date.today()
     hasher = default_hasher()
     cases = demo_cases(day)
@@ -107,10 +110,10 @@ def seed_demo(uow: UnitOfWork, *, actor: str, today: date | None = None) -> Demo
             users[demo_user.username] = user
             session.add(user)
         session.flush()
-        record(
+        audit_write(
             session,
+            actor,
             AuditAction.USER_CREATE,
-            actor=actor,
             target_type="user",
             target_ids=sorted(user.id for user in users.values()),
         )
@@ -128,10 +131,10 @@ def seed_demo(uow: UnitOfWork, *, actor: str, today: date | None = None) -> Demo
                 clinician_profile="keep",
             )
             client_ids.append(client.id)
-        record(
+        audit_write(
             session,
+            actor,
             AuditAction.CLIENT_CREATE,
-            actor=actor,
             target_type="client",
             target_ids=client_ids,
         )

@@ -39,9 +39,9 @@ from referwell.domain.measures import INSTRUMENTS
 from referwell.domain.reports import case_outcome_report
 from referwell.domain.settings import RuleSettings
 from referwell.services.auditing import ReadAudit
+from referwell.services.clients.freshness import current_assessment, practice_rule_settings
 from referwell.services.errors import NotFound
-from referwell.services.freshness import current_assessment, practice_rule_settings
-from referwell.services.permissions import Actor, Rule, client_access, require_rule
+from referwell.services.permissions import Permission, Person, client_access, require_permission
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,7 +218,7 @@ def outcomes_of(
 
 def client_record(
     uow: UnitOfWork,
-    actor: Actor,
+    actor: Person,
     client_id: int,
     *,
     today: date,
@@ -230,7 +230,7 @@ def client_record(
     A stale assessment is recomputed first, in a transaction of `writes`
     (default `uow`).
     """
-    require_rule(actor, Rule.CLIENT_READ)
+    require_permission(actor, Permission.CLIENT_READ)
     with uow:
         access = client_access(uow.session, actor, client_id)
     stored = current_assessment(uow, client_id, access.practice_id, today=today, writes=writes)
@@ -263,10 +263,10 @@ def client_record(
 
 
 def client_case(
-    uow: UnitOfWork, actor: Actor, client_id: int, *, today: date, reads: ReadAudit
+    uow: UnitOfWork, actor: Person, client_id: int, *, today: date, reads: ReadAudit
 ) -> dict[str, Any]:
     """The client's case as of `today`, in the shared case format."""
-    require_rule(actor, Rule.CLIENT_READ)
+    require_permission(actor, Permission.CLIENT_READ)
     with uow:
         client_access(uow.session, actor, client_id)
         case, _ = case_as_of(uow.session, client_id, today)
@@ -276,7 +276,7 @@ def client_case(
 
 def client_assessment(
     uow: UnitOfWork,
-    actor: Actor,
+    actor: Person,
     client_id: int,
     *,
     today: date,
@@ -284,7 +284,7 @@ def client_assessment(
     writes: UnitOfWork | None = None,
 ) -> dict[str, Any] | None:
     """The client's current assessment (recomputed first when stale); None if the case is invalid."""
-    require_rule(actor, Rule.CLIENT_READ)
+    require_permission(actor, Permission.CLIENT_READ)
     with uow:
         access = client_access(uow.session, actor, client_id)
     result = current_assessment(uow, client_id, access.practice_id, today=today, writes=writes)

@@ -1,7 +1,7 @@
 """Use cases: case files into the database for a clinician, and a client's case file out.
 
-Both are audited with the actor the caller names (the CLI names the
-operating-system user). Import is all or nothing: every case is checked
+Both are for the operator at the command line (`Operator`: the permission
+`operate`) and audited with their operating-system login. Import is all or nothing: every case is checked
 before anything is written, and one refusal writes nothing. Export writes the
 plain case file (importable again), or on request the case with its outcome
 report beside it (`referwell.export/1`).
@@ -20,6 +20,8 @@ from referwell.domain.caseformat import parse_case
 from referwell.domain.errors import FieldError, InvalidInput
 from referwell.domain.reports import case_outcome_report
 from referwell.domain.settings import RuleSettings
+from referwell.services.auditing import audit_write
+from referwell.services.permissions import Operator, Permission, require_permission
 
 EXPORT_FORMAT: Final = "referwell.export/1"
 
@@ -42,7 +44,7 @@ def import_cases(
     cases: Sequence[tuple[str, Mapping[str, Any]]],
     *,
     clinician: str,
-    actor: str,
+    actor: Operator,
     practice_id: int | None = None,
     clinician_profile: ClinicianProfile = "merge",
 ) -> Imported:
@@ -50,12 +52,13 @@ def import_cases(
 
     Raises InvalidInput naming the option or the case at fault, having written nothing.
     """
+    require_permission(actor, Permission.OPERATE)
     from sqlalchemy import select
 
-    from referwell.db.audit import AuditAction, record
+    from referwell.db.audit import AuditAction
     from referwell.db.cases import CaseExistsError, import_case
     from referwell.db.models import User
-    from referwell.services.synth_lists import invented_name_for
+    from referwell.services.synthetic.names import invented_name_for
 
     with uow:
         session = uow.session
@@ -85,9 +88,7 @@ def import_cases(
                     "practice; give the case a new id",
                 ) from None
             ids.append(client.id)
-        record(
-            session, AuditAction.CLIENT_IMPORT, actor=actor, target_type="client", target_ids=ids
-        )
+        audit_write(session, actor, AuditAction.CLIENT_IMPORT, target_type="client", target_ids=ids)
         uow.commit()
         return Imported(tuple(ids), clinician, user.practice_id)
 
@@ -96,7 +97,7 @@ def export_case(
     uow: UnitOfWork,
     client: str,
     *,
-    actor: str,
+    actor: Operator,
     as_of: date,
     practice_id: int | None = None,
     with_outcomes: bool = False,
@@ -108,12 +109,13 @@ def export_case(
     Raises InvalidInput naming CLIENT or --practice when the client cannot be told (or
     the stored case's fields, should it no longer validate when outcomes are asked for).
     """
+    require_permission(actor, Permission.OPERATE)
     from sqlalchemy import select
 
-    from referwell.db.audit import AuditAction, record
+    from referwell.db.audit import AuditAction
     from referwell.db.cases import case_dict_for_client
     from referwell.db.models import Client
-    from referwell.services.freshness import practice_rule_settings
+    from referwell.services.clients.freshness import practice_rule_settings
 
     with uow:
         session = uow.session
@@ -138,12 +140,8 @@ def export_case(
         if with_outcomes:
             settings = practice_rule_settings(session, client_practice)
             document = case_with_outcomes(case, as_of, settings)
-        record(
-            session,
-            AuditAction.CLIENT_EXPORT,
-            actor=actor,
-            target_type="client",
-            target_ids=[client_id],
+        audit_write(
+            session, actor, AuditAction.CLIENT_EXPORT, target_type="client", target_ids=[client_id]
         )
         uow.commit()
         return document

@@ -6,12 +6,12 @@ a few answer PHQ-9 item 9 above zero; attendance ranges from reliable to
 erratic. A coverage schedule makes sure every event kind, clinician factor,
 reason, specialized concern, population, format of care and financial
 arrangement appears at least once in any practice of 52 clients or more
-(`synth_lists.COVERAGE`).
+(`names.COVERAGE`).
 
 Every case is in the canonical form of the shared case format (the form
 `referwell.db.cases.normalize_case` returns), so a case comes back out of the
 database exactly as it went in. Names, e-mail addresses and telephone numbers
-are invented: names from `synth_lists`, addresses at example.org (RFC 2606),
+are invented: names from `names`, addresses at example.org (RFC 2606),
 numbers in 555-0100…0199 (reserved for fiction).
 """
 
@@ -24,8 +24,8 @@ from datetime import date, timedelta
 from typing import Any, Final
 
 from referwell.domain import vocabulary as v
-from referwell.services.synth_course import Course
-from referwell.services.synth_lists import (
+from referwell.services.synthetic.course import TreatmentCourse
+from referwell.services.synthetic.names import (
     AREA_CODES,
     CONDITION_OF_COMPETENCE,
     COUNTERPARTIES,
@@ -139,7 +139,7 @@ class CaseGenerator:
 
         age, format_of_care = self._population(competencies, forced)
         concerns = self._concerns(competencies, clinician.in_training, forced)
-        plan = Course.draw(rng)
+        plan = TreatmentCourse.draw(rng)
         symptoms = self._symptoms(forced)
         sessions, attended_days = self._sessions(plan)
         measures, item9_days = self._measures(
@@ -196,7 +196,7 @@ class CaseGenerator:
         )
 
     def _person(
-        self, age: int, concerns: list[str], plan: Course, forced: tuple[str, ...]
+        self, age: int, concerns: list[str], plan: TreatmentCourse, forced: tuple[str, ...]
     ) -> dict[str, Any]:
         """The case's `client` part."""
         rng = self.rng
@@ -312,7 +312,7 @@ class CaseGenerator:
             care.append("neuropsychology")
         return care
 
-    def _sessions(self, plan: Course) -> tuple[list[dict[str, str]], list[int]]:
+    def _sessions(self, plan: TreatmentCourse) -> tuple[list[dict[str, str]], list[int]]:
         """The scheduled sessions, oldest first, and the days (before as_of) someone came."""
         rng = self.rng
         cumulative = _ATTENDANCE_PATTERNS[plan.attendance]
@@ -333,7 +333,7 @@ class CaseGenerator:
 
     def _measures(
         self,
-        plan: Course,
+        plan: TreatmentCourse,
         attended: list[int],
         concerns: list[str],
         *,
@@ -427,7 +427,7 @@ class CaseGenerator:
     def _factors_and_reasons(
         self,
         forced: tuple[str, ...],
-        plan: Course,
+        plan: TreatmentCourse,
         concerns: list[str],
         competencies: set[str],
         events: list[dict[str, Any]],
@@ -463,7 +463,7 @@ class CaseGenerator:
 
     def _steps(
         self,
-        plan: Course,
+        plan: TreatmentCourse,
         *,
         concerns: list[str],
         events: list[dict[str, Any]],
@@ -522,7 +522,7 @@ class CaseGenerator:
     def _days_before(self, iso: str) -> int:
         return self.as_of.toordinal() - date.fromisoformat(iso).toordinal()
 
-    def _goals(self, plan: Course, forced: tuple[str, ...]) -> list[dict[str, Any]]:
+    def _goals(self, plan: TreatmentCourse, forced: tuple[str, ...]) -> list[dict[str, Any]]:
         rng = self.rng
         if "goals" not in forced and rng.random() >= 0.65:
             return []

@@ -36,9 +36,9 @@ from referwell.domain.caseformat import parse_case
 from referwell.domain.errors import FieldError, InvalidInput
 from referwell.domain.settings import RULES_VERSION
 from referwell.services.auditing import audit_write
+from referwell.services.clients.freshness import practice_rule_settings
 from referwell.services.errors import NotFound
-from referwell.services.freshness import practice_rule_settings
-from referwell.services.permissions import Actor, Rule, client_access, require_rule
+from referwell.services.permissions import Permission, Person, client_access, require_permission
 
 
 class RecordRefused(InvalidInput):
@@ -79,7 +79,7 @@ class Saved:
 
 def add_measure(
     uow: UnitOfWork,
-    actor: Actor,
+    actor: Person,
     client_id: int,
     *,
     today: date,
@@ -105,7 +105,7 @@ def add_measure(
 
 
 def add_session(
-    uow: UnitOfWork, actor: Actor, client_id: int, *, today: date, day: Any, attendance: Any
+    uow: UnitOfWork, actor: Person, client_id: int, *, today: date, day: Any, attendance: Any
 ) -> Saved:
     """Add a scheduled session and its attendance."""
 
@@ -119,7 +119,7 @@ def add_session(
 
 def add_event(
     uow: UnitOfWork,
-    actor: Actor,
+    actor: Person,
     client_id: int,
     *,
     today: date,
@@ -138,7 +138,7 @@ def add_event(
 
 
 def add_clinician_factor(
-    uow: UnitOfWork, actor: Actor, client_id: int, *, today: date, code: Any
+    uow: UnitOfWork, actor: Person, client_id: int, *, today: date, code: Any
 ) -> Saved:
     """Add something the clinician notices in themselves (once per code)."""
 
@@ -152,7 +152,7 @@ def add_clinician_factor(
 
 
 def consider_referral(
-    uow: UnitOfWork, actor: Actor, client_id: int, *, today: date, reason: Any
+    uow: UnitOfWork, actor: Person, client_id: int, *, today: date, reason: Any
 ) -> Saved:
     """Record why the clinician is considering referral; the assessment's cautions answer it."""
 
@@ -168,7 +168,7 @@ def consider_referral(
 
 
 def add_step(
-    uow: UnitOfWork, actor: Actor, client_id: int, *, today: date, step: Any, day: Any = None
+    uow: UnitOfWork, actor: Person, client_id: int, *, today: date, step: Any, day: Any = None
 ) -> Saved:
     """Record a step taken (supervision, consultation …), with its date when known.
 
@@ -192,7 +192,7 @@ def add_step(
 
 def add_goal(
     uow: UnitOfWork,
-    actor: Actor,
+    actor: Person,
     client_id: int,
     *,
     today: date,
@@ -213,7 +213,7 @@ def add_goal(
 
 def _add(
     uow: UnitOfWork,
-    actor: Actor,
+    actor: Person,
     client_id: int,
     today: date,
     section: str,
@@ -222,7 +222,7 @@ def _add(
     write: Callable[[Client], bool],
 ) -> Saved:
     """Validate the case with `entry` appended to `section`; then write, audit and reassess."""
-    require_rule(actor, Rule.CLIENT_WRITE)
+    require_permission(actor, Permission.CLIENT_WRITE)
     with uow:
         session = uow.session
         access = client_access(session, actor, client_id, write=True)

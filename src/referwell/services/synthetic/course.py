@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 
 @dataclass(frozen=True, slots=True)
-class Course:
+class TreatmentCourse:
     """How one course of treatment goes: its trajectory, length, cadence and attendance."""
 
     kind: str  # improve, slow, non, deteriorate, mild
@@ -38,7 +38,7 @@ class Course:
         return self.kind in ("improve", "slow")
 
     @classmethod
-    def draw(cls, rng: random.Random) -> Course:
+    def draw(cls, rng: random.Random) -> TreatmentCourse:
         kind = rng.choices(("improve", "slow", "non", "deteriorate", "mild"), (42, 16, 20, 8, 14))[
             0
         ]

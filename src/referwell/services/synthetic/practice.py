@@ -26,14 +26,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import IO, TYPE_CHECKING, Any, Final
 
-from referwell.services.synth_cases import CaseGenerator, SyntheticClient
-from referwell.services.synth_lists import SyntheticClinician, invented_name, make_clinicians
+from referwell.services.synthetic.cases import CaseGenerator, SyntheticClient
+from referwell.services.synthetic.names import SyntheticClinician, invented_name, make_clinicians
 
 if TYPE_CHECKING:
     from sqlalchemy import Table
     from sqlalchemy.orm import Session
 
     from referwell.db.uow import UnitOfWork
+    from referwell.services.permissions import Operator
 
 CLIENTS_PER_CLINICIAN: Final = 30
 CLINICIANS_PER_SUPERVISOR: Final = 8
@@ -183,7 +184,7 @@ def password_hash_for(practice: SyntheticPractice, password: str) -> str:
     """An Argon2id hash of `password` with a salt derived from the seed: same seed, same hash."""
     from argon2.low_level import Type, hash_secret
 
-    from referwell.services.accounts import default_hasher
+    from referwell.services.accounts.signin import default_hasher
 
     hasher = default_hasher()  # the parameters sign-in expects: no rehash at first login
     salt = hashlib.sha256(f"referwell-synth-{practice.seed}".encode()).digest()[:16]
@@ -202,19 +203,22 @@ def write_database(
     uow: UnitOfWork,
     practice: SyntheticPractice,
     *,
-    actor: str,
+    actor: Operator,
     password: str | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> SynthStats:
-    """Store the practice in one transaction (all or nothing), audited with `actor` (an OS user).
+    """Store the practice in one transaction (all or nothing), audited with `actor`.
 
     Raises SynthError, having written nothing, when the practice's usernames are taken.
     """
     from sqlalchemy import insert, select
 
-    from referwell.db.audit import AuditAction, record
+    from referwell.db.audit import AuditAction
     from referwell.db.models import Practice, User
+    from referwell.services.auditing import audit_write
+    from referwell.services.permissions import Permission, require_permission
 
+    require_permission(actor, Permission.OPERATE)
     with uow:
         session = uow.session
         usernames = [member.username for member in practice.staff]
@@ -233,10 +237,10 @@ def write_database(
             [{"name": practice.name, "rule_settings": {}, "created_at": founded}],
         ).scalar_one()
         user_ids = _insert_staff(session, practice, practice_id, password, founded)
-        record(
+        audit_write(
             session,
+            actor,
             AuditAction.USER_CREATE,
-            actor=actor,
             target_type="user",
             target_ids=sorted(user_ids.values()),
         )
@@ -258,10 +262,10 @@ def write_database(
             progress(len(client_ids))
         # One audit entry per few thousand clients: the log names records, never content.
         for start in range(0, len(client_ids), AUDIT_IDS_PER_ENTRY):
-            record(
+            audit_write(
                 session,
+                actor,
                 AuditAction.CLIENT_CREATE,
-                actor=actor,
                 target_type="client",
                 target_ids=client_ids[start : start + AUDIT_IDS_PER_ENTRY],
             )

@@ -25,10 +25,10 @@ from referwell.db.uow import UnitOfWork
 from referwell.domain.caseformat import parse_case
 from referwell.domain.errors import FieldError, InvalidInput
 from referwell.domain.measures.base import describe
-from referwell.services.accounts import token_digest
+from referwell.services.accounts.signin import token_digest
 from referwell.services.auditing import audit_write
 from referwell.services.errors import NotFound
-from referwell.services.permissions import Actor, Rule, own_token, require_rule
+from referwell.services.permissions import Permission, Person, own_token, require_permission
 
 TOKEN_PREFIX: Final = "rwt_"  # noqa: S105 - marks a referwell token, secret follows
 LABEL_MAX: Final = 100
@@ -62,9 +62,9 @@ class Profile:
     tokens: tuple[TokenSummary, ...]
 
 
-def profile(uow: UnitOfWork, actor: Actor) -> Profile:
+def profile(uow: UnitOfWork, actor: Person) -> Profile:
     """The actor's own profile."""
-    require_rule(actor, Rule.SIGNED_IN)
+    require_permission(actor, Permission.SIGNED_IN)
     with uow:
         session = uow.session
         user = session.get(User, actor.user_id)
@@ -85,14 +85,14 @@ def profile(uow: UnitOfWork, actor: Actor) -> Profile:
 
 
 def update_competencies(
-    uow: UnitOfWork, actor: Actor, *, competencies: Sequence[Any], in_training: Sequence[Any]
+    uow: UnitOfWork, actor: Person, *, competencies: Sequence[Any], in_training: Sequence[Any]
 ) -> Profile:
     """Make the actor's competencies and training exactly these codes (in this order).
 
     Checked as the case format checks `clinician`: errors are named
     `competencies[2]` or `in_training[0]`, and nothing is saved.
     """
-    require_rule(actor, Rule.CLINICAL)
+    require_permission(actor, Permission.CLINICAL)
     probe = {
         "format": CASE_FORMAT,
         "id": "profile",
@@ -129,9 +129,9 @@ def update_competencies(
     return profile(uow, actor)
 
 
-def create_api_token(uow: UnitOfWork, actor: Actor, *, label: Any = None) -> NewToken:
+def create_api_token(uow: UnitOfWork, actor: Person, *, label: Any = None) -> NewToken:
     """Make a personal API token for the actor; the secret is returned once."""
-    require_rule(actor, Rule.SIGNED_IN)
+    require_permission(actor, Permission.SIGNED_IN)
     if label is not None and (not isinstance(label, str) or len(label) > LABEL_MAX):
         raise InvalidInput(
             [FieldError("label", f"give at most {LABEL_MAX} characters; got {describe(label)}")],
@@ -155,9 +155,9 @@ def create_api_token(uow: UnitOfWork, actor: Actor, *, label: Any = None) -> New
         return NewToken(_summary(token), secret)
 
 
-def revoke_api_token(uow: UnitOfWork, actor: Actor, token_id: int) -> TokenSummary:
+def revoke_api_token(uow: UnitOfWork, actor: Person, token_id: int) -> TokenSummary:
     """Revoke one of the actor's own tokens (again is harmless)."""
-    require_rule(actor, Rule.SIGNED_IN)
+    require_permission(actor, Permission.SIGNED_IN)
     with uow:
         session = uow.session
         token = own_token(session, actor, token_id)

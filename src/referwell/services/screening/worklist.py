@@ -23,9 +23,9 @@ from referwell.db.models import Client, User
 from referwell.db.uow import UnitOfWork
 from referwell.domain.errors import FieldError, InvalidInput
 from referwell.services.auditing import ReadAudit
-from referwell.services.freshness import practice_rule_settings
-from referwell.services.permissions import Actor, Rule, require_rule
-from referwell.services.screening import (
+from referwell.services.clients.freshness import practice_rule_settings
+from referwell.services.permissions import Permission, Person, require_permission
+from referwell.services.screening.screen import (
     DEFAULT_RECENT_DAYS,
     ScreenScope,
     WorklistRow,
@@ -83,14 +83,14 @@ def recent_days_from(value: str | int | None) -> int:
 
 def supervision_worklist(
     uow: UnitOfWork,
-    actor: Actor,
+    actor: Person,
     *,
     today: date,
     reads: ReadAudit,
     recent_days: int = DEFAULT_RECENT_DAYS,
 ) -> Worklist:
     """The actor's supervisees' clients seen in the last `recent_days`, screened and ordered."""
-    require_rule(actor, Rule.SUPERVISOR)
+    require_permission(actor, Permission.SUPERVISOR)
     recent_days = recent_days_from(recent_days)
     with uow:
         session = uow.session

@@ -3,7 +3,7 @@
 Thirty-three clients are written here, each to show one thing the engine
 decides; between them, assessed on the demo day, they yield every finding kind
 and every caution kind of the vocabulary. The other 27 are ordinary synthetic
-clients (`synth_cases`), so the caseload looks like a caseload. Names are
+clients (`cases`), so the caseload looks like a caseload. Names are
 invented.
 """
 
@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Final
 
-from referwell.services.synth_cases import CaseGenerator
-from referwell.services.synth_lists import SyntheticClinician, invented_name
+from referwell.services.synthetic.cases import CaseGenerator
+from referwell.services.synthetic.names import SyntheticClinician, invented_name
 
 DEMO_PASSWORD: Final = "referwell-demo"  # noqa: S105 - the demo's published password
 DEMO_CLIENTS: Final = 60

@@ -1,152 +1,33 @@
-"""Use cases: signing in (password, session, API token) and the admin's management of users.
-
-Passwords are kept as Argon2id hashes (argon2-cffi); a hash made with weaker
-parameters than the hasher's is replaced at the next sign-in. A session names
-the user and a fingerprint of their password hash, so changing the password
-or deactivating the user ends every session. Signing in, and failing to, is
-audited; so is every change to a user.
-"""
+"""Use cases: the admin's management of the practice's users; every change is audited."""
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from functools import lru_cache
 from typing import Any, Final
 
 from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
-from referwell.db.audit import ActorKind, AuditAction, record
-from referwell.db.base import utcnow
-from referwell.db.models import ApiToken, Client, User
+from referwell.db.audit import AuditAction
+from referwell.db.models import Client, User
 from referwell.db.uow import UnitOfWork
 from referwell.domain.errors import FieldError, InvalidInput
 from referwell.domain.measures.base import describe
-from referwell.services.auditing import SYSTEM_ACTOR, audit_write
-from referwell.services.errors import LoginFailed
-from referwell.services.permissions import Actor, Role, Rule, practice_user, require_rule
+from referwell.services.auditing import audit_write
+from referwell.services.permissions import (
+    Permission,
+    Person,
+    Role,
+    practice_user,
+    require_permission,
+)
 
 USERNAME_RE: Final = re.compile(r"[a-z0-9][a-z0-9._-]{1,49}")
 PASSWORD_MIN: Final = 12
 PASSWORD_MAX: Final = 1024
 NAME_MAX: Final = 200
-# A token's use is noted at most this often: a write per API call would be a write per read.
-TOKEN_USE_RESOLUTION: Final = timedelta(minutes=5)
-
-
-def default_hasher() -> PasswordHasher:
-    """Argon2id with argon2-cffi's recommended parameters (RFC 9106, low-memory profile)."""
-    return PasswordHasher()
-
-
-@lru_cache(maxsize=8)
-def _dummy_hash(time_cost: int, memory_cost: int, parallelism: int) -> str:
-    hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism)
-    return hasher.hash("no such user: the time taken must not tell")
-
-
-def session_fingerprint(password_hash: str | None) -> str:
-    """What a session remembers of the password hash: changes when the password does."""
-    return hashlib.sha256((password_hash or "").encode()).hexdigest()[:32]
-
-
-def token_digest(secret: str) -> str:
-    """The SHA-256 an API token is stored as."""
-    return hashlib.sha256(secret.encode()).hexdigest()
-
-
-@dataclass(frozen=True, slots=True)
-class SignedIn:
-    """A successful sign-in: the actor, and the fingerprint the session keeps."""
-
-    actor: Actor
-    fingerprint: str
-
-
-def sign_in(uow: UnitOfWork, username: str, password: str, *, hasher: PasswordHasher) -> SignedIn:
-    """Check a username and password; raise `LoginFailed` without saying which was wrong."""
-    with uow:
-        session = uow.session
-        user = session.scalar(select(User).where(User.username == username.strip()))
-        stored_hash = user.password_hash if user is not None else None
-        try:
-            hasher.verify(
-                stored_hash
-                or _dummy_hash(hasher.time_cost, hasher.memory_cost, hasher.parallelism),
-                password,
-            )
-            verified = stored_hash is not None
-        except (VerificationError, InvalidHashError):
-            verified = False
-        if user is None or not verified or not user.active:
-            record(
-                session,
-                AuditAction.LOGIN_FAILED,
-                actor=str(user.id) if user is not None else SYSTEM_ACTOR,
-                actor_kind=ActorKind.USER if user is not None else ActorKind.SYSTEM,
-                target_type="user",
-                target_ids=[user.id] if user is not None else [],
-            )
-            uow.commit()
-            raise LoginFailed("wrong username or password")
-        if stored_hash is not None and hasher.check_needs_rehash(stored_hash):
-            user.password_hash = hasher.hash(password)
-        actor = Actor.from_user(user)
-        audit_write(session, actor, AuditAction.LOGIN, target_type="user", target_ids=[user.id])
-        fingerprint = session_fingerprint(user.password_hash)
-        uow.commit()
-    return SignedIn(actor, fingerprint)
-
-
-def sign_out(uow: UnitOfWork, actor: Actor) -> None:
-    """Audit the end of a session (the web layer forgets the session itself)."""
-    with uow:
-        audit_write(
-            uow.session, actor, AuditAction.LOGOUT, target_type="user", target_ids=[actor.user_id]
-        )
-        uow.commit()
-
-
-def actor_for_session(session: Session, user_id: int, fingerprint: str) -> Actor | None:
-    """The actor a session names, if the user is still active with the same password."""
-    user = session.get(User, user_id)
-    if (
-        user is None
-        or not user.active
-        or user.password_hash is None
-        or session_fingerprint(user.password_hash) != fingerprint
-    ):
-        return None
-    return Actor.from_user(user)
-
-
-def actor_for_token(session: Session, secret: str, *, now: datetime | None = None) -> Actor | None:
-    """The actor a personal API token belongs to, if the token is live and the user active.
-
-    Notes when the token was used (at most every few minutes); the caller commits.
-    """
-    row = session.execute(
-        select(ApiToken, User)
-        .join(User, User.id == ApiToken.user_id)
-        .where(ApiToken.token_hash == token_digest(secret))
-    ).one_or_none()
-    if row is None:
-        return None
-    token, user = row
-    if token.revoked_at is not None or not user.active:
-        return None
-    now = now or utcnow()
-    if token.last_used_at is None or now - token.last_used_at >= TOKEN_USE_RESOLUTION:
-        token.last_used_at = now
-    return Actor.from_user(user)
-
-
-# --- users, by an admin -------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,22 +44,22 @@ class UserSummary:
     clients: int
 
 
-def list_users(uow: UnitOfWork, actor: Actor) -> list[UserSummary]:
+def list_users(uow: UnitOfWork, actor: Person) -> list[UserSummary]:
     """Every user of the admin's practice, by role then name."""
-    require_rule(actor, Rule.ADMIN)
+    require_permission(actor, Permission.ADMIN)
     with uow:
         return _summaries(uow.session, User.practice_id == actor.practice_id)
 
 
-def get_user(uow: UnitOfWork, actor: Actor, user_id: int) -> UserSummary:
+def get_user(uow: UnitOfWork, actor: Person, user_id: int) -> UserSummary:
     with uow:
         practice_user(uow.session, actor, user_id)
         return _summaries(uow.session, User.id == user_id)[0]
 
 
-def supervisors(uow: UnitOfWork, actor: Actor) -> list[UserSummary]:
+def supervisors(uow: UnitOfWork, actor: Person) -> list[UserSummary]:
     """The active supervisors of the admin's practice (who a clinician may be supervised by)."""
-    require_rule(actor, Rule.ADMIN)
+    require_permission(actor, Permission.ADMIN)
     with uow:
         return _summaries(
             uow.session,
@@ -219,7 +100,7 @@ def _summaries(session: Session, where: Any) -> list[UserSummary]:
 
 def create_user(
     uow: UnitOfWork,
-    actor: Actor,
+    actor: Person,
     *,
     username: Any,
     display_name: Any,
@@ -229,7 +110,7 @@ def create_user(
     hasher: PasswordHasher,
 ) -> UserSummary:
     """Add a user to the admin's practice; every problem is reported with its field."""
-    require_rule(actor, Rule.ADMIN)
+    require_permission(actor, Permission.ADMIN)
     with uow:
         session = uow.session
         errors: list[FieldError] = []
@@ -268,7 +149,7 @@ def create_user(
 
 def update_user(
     uow: UnitOfWork,
-    actor: Actor,
+    actor: Person,
     user_id: int,
     *,
     display_name: Any,
@@ -356,7 +237,7 @@ def _password_errors(password: Any, *, required: bool) -> list[FieldError]:
 
 
 def _supervisor_errors(
-    session: Session, actor: Actor, supervisor_id: Any, *, role: Any, user_id: int | None
+    session: Session, actor: Person, supervisor_id: Any, *, role: Any, user_id: int | None
 ) -> list[FieldError]:
     if supervisor_id is None or role in (Role.ADMIN, Role.ADMIN.value):
         return []
@@ -375,8 +256,3 @@ def _supervisor_errors(
             FieldError("supervisor_id", "choose an active supervisor of this practice, or nobody")
         ]
     return []
-
-
-def hash_password(password: str, hasher: PasswordHasher | None = None) -> str:
-    """An Argon2id hash of `password`, for seeding users outside the admin pages."""
-    return (hasher or default_hasher()).hash(password)

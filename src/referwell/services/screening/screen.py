@@ -40,6 +40,7 @@ from referwell.domain.summary import (
     summarize_attendance,
 )
 from referwell.domain.vocabulary import RECOMMENDATION_RANK
+from referwell.services.permissions import Operator
 
 DEFAULT_RECENT_DAYS = 90
 
@@ -681,16 +682,19 @@ def screen_all_practices(
     workers: int | None = None,
     progress: Callable[[int], None] | None = None,
     on_scope: Callable[[int], None] | None = None,
-    actor: str | None = None,
+    actor: Operator,
 ) -> list[WorklistRow]:
     """Screen each practice with its own rule settings (or the override), audit one read
     entry naming the clients screened, and return one worklist in priority order."""
     from sqlalchemy import select
 
-    from referwell.db.audit import AuditAction, os_user, record
+    from referwell.db.audit import AuditAction
     from referwell.db.engine import make_engine, make_session_factory
     from referwell.db.models import Practice
+    from referwell.services.auditing import audit_write
+    from referwell.services.permissions import Permission, require_permission
 
+    require_permission(actor, Permission.OPERATE)
     engine = make_engine(database_url)
     try:
         with make_session_factory(engine)() as session:
@@ -712,10 +716,10 @@ def screen_all_practices(
                 screen_database(scope, workers=workers, progress=progress, on_scope=on_scope)
             )
         with make_session_factory(engine)() as session:
-            record(
+            audit_write(
                 session,
+                actor,
                 AuditAction.SCREEN_READ,
-                actor=actor or os_user(),
                 target_type="client",
                 target_ids=[int(r.client) for r in rows],
             )

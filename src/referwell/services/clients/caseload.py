@@ -25,13 +25,13 @@ from referwell.db.models import Client, StoredAssessment, User
 from referwell.db.uow import UnitOfWork
 from referwell.domain.vocabulary import RECOMMENDATIONS
 from referwell.services.auditing import ReadAudit
-from referwell.services.freshness import (
+from referwell.services.clients.freshness import (
     is_current,
     newest_assessment_id,
     practice_rule_settings,
     refresh_assessments,
 )
-from referwell.services.permissions import Actor, Rule, require_rule
+from referwell.services.permissions import Permission, Person, require_permission
 
 PAGE_SIZE: Final = 100
 # The recommendations a supervisor is shown: everything but plan_termination and continue.
@@ -98,7 +98,7 @@ def flags_of(result: Mapping[str, Any]) -> tuple[str, ...]:
 
 def clinician_caseload(
     uow: UnitOfWork,
-    actor: Actor,
+    actor: Person,
     *,
     today: date,
     reads: ReadAudit,
@@ -110,7 +110,7 @@ def clinician_caseload(
 
     Stale assessments are recomputed in a transaction of `writes` (default `uow`).
     """
-    require_rule(actor, Rule.CLINICAL)
+    require_permission(actor, Permission.CLINICAL)
     page = max(1, page)
     listed = _current_list(uow, writes or uow, actor, Client.clinician_id == actor.user_id, today)
     shown = listed.ordered[(page - 1) * page_size : page * page_size]
@@ -134,7 +134,7 @@ def clinician_caseload(
 
 def supervision_caseload(
     uow: UnitOfWork,
-    actor: Actor,
+    actor: Person,
     *,
     today: date,
     reads: ReadAudit,
@@ -142,7 +142,7 @@ def supervision_caseload(
     writes: UnitOfWork | None = None,
 ) -> Caseload:
     """The clients of the actor's supervisees that need attention (consult first or more pressing)."""
-    require_rule(actor, Rule.SUPERVISOR)
+    require_permission(actor, Permission.SUPERVISOR)
     supervisee = aliased(User)
     supervised = Client.clinician_id.in_(
         select(supervisee.id).where(
@@ -188,7 +188,7 @@ class _List:
     recomputed: int
 
 
-def _listing(where: ColumnElement[bool], actor: Actor) -> Any:
+def _listing(where: ColumnElement[bool], actor: Person) -> Any:
     """The clients matching `where`, each with the columns of its newest stored assessment."""
     return (
         select(
@@ -212,7 +212,7 @@ def _listing(where: ColumnElement[bool], actor: Actor) -> Any:
 
 
 def _current_list(
-    uow: UnitOfWork, writes: UnitOfWork, actor: Actor, where: ColumnElement[bool], today: date
+    uow: UnitOfWork, writes: UnitOfWork, actor: Person, where: ColumnElement[bool], today: date
 ) -> _List:
     """Every client matching `where`, with a current assessment: stale ones are recomputed
     and committed in a transaction of `writes`."""

@@ -17,7 +17,7 @@ from referwell.db.uow import UnitOfWork
 from referwell.domain.settings import SETTING_DOCS, SETTING_MINIMUM, RuleSettings
 from referwell.services.auditing import audit_write
 from referwell.services.errors import NotFound
-from referwell.services.permissions import Actor, Rule, require_rule
+from referwell.services.permissions import Permission, Person, require_permission
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,9 +35,9 @@ class PracticeSettings:
     settings: tuple[SettingView, ...]
 
 
-def practice_settings(uow: UnitOfWork, actor: Actor) -> PracticeSettings:
+def practice_settings(uow: UnitOfWork, actor: Person) -> PracticeSettings:
     """The practice's rule settings with their defaults and meanings."""
-    require_rule(actor, Rule.ADMIN)
+    require_permission(actor, Permission.ADMIN)
     with uow:
         practice = uow.session.get(Practice, actor.practice_id)
         if practice is None:  # pragma: no cover - every user has a practice
@@ -46,10 +46,10 @@ def practice_settings(uow: UnitOfWork, actor: Actor) -> PracticeSettings:
 
 
 def update_practice_settings(
-    uow: UnitOfWork, actor: Actor, values: Mapping[str, Any]
+    uow: UnitOfWork, actor: Person, values: Mapping[str, Any]
 ) -> PracticeSettings:
     """Set the practice's rule settings; every problem is reported by setting name."""
-    require_rule(actor, Rule.ADMIN)
+    require_permission(actor, Permission.ADMIN)
     chosen = RuleSettings.from_mapping(values)  # InvalidInput, paths are the setting names
     defaults = RuleSettings().as_dict()
     overrides = {name: value for name, value in chosen.as_dict().items() if value != defaults[name]}

@@ -1,0 +1,24 @@
+"""`referwell db`: the practice database's schema."""
+
+from __future__ import annotations
+
+import typer
+
+from referwell.cli.common import DatabaseOption, database_url, err, shown
+
+db_app = typer.Typer(help="The practice database.", no_args_is_help=True)
+
+
+@db_app.command("upgrade")
+def db_upgrade(database: DatabaseOption = None) -> None:
+    """Migrate the database to the newest schema (creating a SQLite file if there is none)."""
+    from referwell.db import migrate
+
+    url = database_url(database)
+    before = migrate.current_revision(url)
+    migrate.upgrade(url)
+    after = migrate.current_revision(url)
+    if before == after:
+        err.print(f"{shown(url)} is up to date ({after})", markup=False)
+    else:
+        err.print(f"{shown(url)} migrated from {before or 'empty'} to {after}", markup=False)
