@@ -84,12 +84,12 @@ def baseline(url: str) -> tuple[dict[int, tuple], float, int]:
     """Every client through the single-client path the web app uses."""
     from sqlalchemy import func, select, text
 
+    from referwell.db.cases import read_case
     from referwell.db.engine import make_engine, make_session_factory
     from referwell.db.models import Client, Practice
     from referwell.domain.assessment import assess_case
     from referwell.domain.caseformat import parse_case
     from referwell.domain.settings import RuleSettings
-    from referwell.services.clients.record import case_as_of
     from referwell.services.screening.screen import (
         DEFAULT_RECENT_DAYS,
         ScreenScope,
@@ -115,10 +115,10 @@ def baseline(url: str) -> tuple[dict[int, tuple], float, int]:
         # (one indexed query), then loads and assesses only those, one at a time.
         clients = []
         for practice_id, rules in settings.items():
-            scope = ScreenScope(url, AS_OF, rules, DEFAULT_RECENT_DAYS, practice_id)
+            scope = ScreenScope(AS_OF, rules, DEFAULT_RECENT_DAYS, practice_id)
             clients += [(i, practice_id) for i in clients_in_scope(session.connection(), scope)]
         for client_id, practice_id in clients:
-            document, _ = case_as_of(session, client_id, AS_OF)
+            document = read_case(session, client_id, AS_OF).case
             a = assess_case(parse_case(document, today=AS_OF), settings[practice_id])
             results[client_id] = (
                 a.recommendation,

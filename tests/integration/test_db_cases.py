@@ -18,10 +18,10 @@ from referwell.db.cases import (
     case_dict_for_client,
     case_dicts_for_clients,
     import_case,
-    normalize_case,
     replace_case,
 )
 from referwell.db.models import Client, ClinicianCompetency, Practice, User
+from referwell.domain.canonical import canonical_case
 from referwell.services.assessing import assess
 from shipped_examples import example_cases
 
@@ -52,7 +52,7 @@ def test_every_example_comes_back_as_it_went_in(
 
     exported = case_dict_for_client(session, client.id, _as_of(case))
 
-    assert exported == normalize_case(case)
+    assert exported == canonical_case(case)
     # The examples are already canonical, so this is the file itself.
     assert exported == case
     # and it says the same to the engine
@@ -123,7 +123,7 @@ FULL_CASE: dict[str, Any] = {
 
 
 def test_normalize_states_the_ordering_rules() -> None:
-    canonical = normalize_case(FULL_CASE)
+    canonical = canonical_case(FULL_CASE)
 
     assert canonical["clinician"]["competencies"] == ["cbt", "adults", "depression"]
     assert canonical["client"]["languages"] == ["en", "es"]
@@ -150,7 +150,7 @@ def test_normalize_states_the_ordering_rules() -> None:
         {"description": "fewer arguments", "status": "progressing"},
         {"status": "dropped"},
     ]
-    assert normalize_case(canonical) == canonical
+    assert canonical_case(canonical) == canonical
 
 
 def test_normalize_leaves_out_defaults_and_empty_lists() -> None:
@@ -165,7 +165,7 @@ def test_normalize_leaves_out_defaults_and_empty_lists() -> None:
         "steps_taken": [],
     }
 
-    assert normalize_case(case) == {
+    assert canonical_case(case) == {
         "format": "referwell.case/1",
         "id": "min",
         "clinician": {"competencies": ["cbt"]},
@@ -180,7 +180,7 @@ def test_a_case_using_every_field_round_trips(session: Session, clinician: User)
     session.expunge_all()
 
     exported = case_dict_for_client(session, client.id, date(2026, 11, 20))
-    assert exported == normalize_case(FULL_CASE)
+    assert exported == canonical_case(FULL_CASE)
     assert assess(exported) == assess(FULL_CASE)
     stored = session.get(Client, client.id)
     assert stored is not None

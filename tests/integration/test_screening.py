@@ -11,18 +11,14 @@ from sqlalchemy import select
 
 from referwell.db import migrate
 from referwell.db.cases import case_dict_for_client, import_case
-from referwell.db.engine import make_engine, make_session_factory
+from referwell.db.engine import Database, make_engine, make_session_factory
 from referwell.db.models import Client, Practice, User
 from referwell.domain.assessment import assess_case
 from referwell.domain.caseformat import parse_case
 from referwell.domain.settings import RuleSettings
 from referwell.services.permissions import Operator
-from referwell.services.screening.screen import (
-    ScreenScope,
-    order_worklist,
-    screen_chunk,
-    screen_database,
-)
+from referwell.services.screening.rows import order_worklist
+from referwell.services.screening.screen import ScreenScope, screen_chunk, screen_database
 
 from .random_cases import random_case
 
@@ -84,7 +80,7 @@ def _fields(assessment_or_row):
 )
 def test_bulk_summaries_agree_with_assessing_each_client_alone(session, settings):
     ids = _seed(session, 400, seed=11)
-    scope = ScreenScope(database_url="", as_of=TODAY, settings=settings, recent_days=10_000)
+    scope = ScreenScope(as_of=TODAY, settings=settings, recent_days=10_000)
     rows = {int(r.client): r for r in screen_chunk(session.connection(), scope, ids)}
     assert set(rows) == set(ids)
     disagreements = []
@@ -113,9 +109,9 @@ def test_screen_database_filters_by_recent_session_orders_and_runs_in_processes(
             if recent:
                 expected[client_id] = _fields(_alone(session, client_id, TODAY, RuleSettings()))
     engine.dispose()
-    scope = ScreenScope(database_url=url, as_of=TODAY, settings=RuleSettings())
-    single = screen_database(scope, chunk_size=70, workers=1)
-    double = screen_database(scope, chunk_size=70, workers=2)
+    scope = ScreenScope(as_of=TODAY, settings=RuleSettings(), recent_days=90)
+    single = screen_database(Database(url), scope, chunk_size=70, workers=1)
+    double = screen_database(Database(url), scope, chunk_size=70, workers=2)
     assert [r.client for r in single] == [r.client for r in double]
     assert {int(r.client): _fields(r) for r in single} == expected
     assert single == order_worklist(single)
@@ -141,15 +137,15 @@ def test_screen_matches_the_web_path_on_a_synthetic_practice(session, uow, backe
     """Every client of a few thousand synthetic ones: the screen's recommendation, finding
     kinds, caution kinds and referral needs equal assessing the client alone through the
     path the client page takes (its case reader, validation, the practice's settings)."""
-    from referwell.services.clients.freshness import practice_rule_settings
-    from referwell.services.clients.record import case_as_of
+    from referwell.db.cases import read_case
+    from referwell.db.repositories import Practices
     from referwell.services.synthetic.practice import synth_practice, write_database
 
     count = clients if backend == "sqlite" else clients // 2
     stats = write_database(uow, synth_practice(count, 77, as_of=TODAY), actor=Operator("tester"))
-    settings = practice_rule_settings(session, stats.practice_id)
+    settings = Practices(session).rule_settings(stats.practice_id)
     scope = ScreenScope(
-        database_url="", as_of=TODAY, settings=settings, practice_id=stats.practice_id
+        as_of=TODAY, settings=settings, recent_days=90, practice_id=stats.practice_id
     )
     ids = [
         int(i)
@@ -161,7 +157,7 @@ def test_screen_matches_the_web_path_on_a_synthetic_practice(session, uow, backe
     assert set(rows) == set(ids)
     differ = []
     for client_id in ids:
-        case, _ = case_as_of(session, client_id, TODAY)
+        case = read_case(session, client_id, TODAY).case
         alone = assess_case(parse_case(case, today=TODAY), settings)
         if _fields(alone) != _fields(rows[client_id]):
             differ.append(client_id)

@@ -35,7 +35,7 @@ def statements_of(connection: Any, screen: Callable[[], Sequence[Any]]) -> list[
 
 def test_a_run_of_clients_is_read_by_range(session):
     ids = _seed(session, 30, seed=19)
-    scope = ScreenScope(database_url="", as_of=TODAY, settings=RuleSettings(), recent_days=10_000)
+    scope = ScreenScope(as_of=TODAY, settings=RuleSettings(), recent_days=10_000)
     connection = session.connection()
     statements = statements_of(connection, lambda: screen_chunk(connection, scope, ids))
     assert any(RANGE in s for s in statements)
@@ -45,7 +45,7 @@ def test_scattered_clients_are_read_by_list_and_agree_with_assessing_alone(sessi
     ids = _seed(session, 240, seed=23)
     scattered = ids[1::3]  # clinician 1's clients: every third id
     settings = RuleSettings()
-    scope = ScreenScope(database_url="", as_of=TODAY, settings=settings, recent_days=10_000)
+    scope = ScreenScope(as_of=TODAY, settings=settings, recent_days=10_000)
     connection = session.connection()
     screened: list[Any] = []
     statements = statements_of(
@@ -67,9 +67,9 @@ def test_scattered_clients_are_read_by_list_and_agree_with_assessing_alone(sessi
 def test_clients_in_scope_by_clinician_and_window(session):
     ids = _seed(session, 60, seed=29)
     clinician = session.scalar(select(Client.clinician_id).where(Client.id == ids[0]))
-    everyone = ScreenScope("", TODAY, RuleSettings(), recent_days=10_000)
-    theirs = ScreenScope("", TODAY, RuleSettings(), recent_days=10_000, clinician_ids=(clinician,))
-    nobody = ScreenScope("", TODAY, RuleSettings(), recent_days=10_000, clinician_ids=())
+    everyone = ScreenScope(TODAY, RuleSettings(), recent_days=10_000)
+    theirs = ScreenScope(TODAY, RuleSettings(), recent_days=10_000, clinician_ids=(clinician,))
+    nobody = ScreenScope(TODAY, RuleSettings(), recent_days=10_000, clinician_ids=())
     connection = session.connection()
     in_scope = clients_in_scope(connection, everyone)
     assert set(in_scope) <= set(ids)

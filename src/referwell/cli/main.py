@@ -61,7 +61,8 @@ def assess(
     reported on stderr with its name and skipped, and the exit status is 2.
     """
     from referwell.cli.report import render
-    from referwell.services.assessing import assess_path, case_files, load_settings
+    from referwell.services.assessing import assess_path, load_settings
+    from referwell.services.caseio import case_files
 
     try:
         rule_settings = load_settings(settings)

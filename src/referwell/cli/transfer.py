@@ -62,8 +62,7 @@ def import_cases(
     file and field, nothing is written and the exit status is 2.
     """
     from referwell.domain.caseformat import parse_case
-    from referwell.services.assessing import case_files
-    from referwell.services.caseio import read_path
+    from referwell.services.caseio import case_files, read_path
     from referwell.services.clients.transfer import import_cases as import_service
 
     files = case_files(cases)

@@ -33,15 +33,35 @@ def store_assessment(
     """Save `result` (a `referwell.assessment/1` document) as the client's newest assessment.
 
     The case version stored is the client's current one: call this after the
-    changes the assessment saw have been flushed, in the same transaction.
+    changes the assessment saw have been made, in the same transaction.
     """
     session.flush()  # the case version of the client as the assessment saw it
+    return store_assessment_of_version(
+        session,
+        client.id,
+        client.case_version,
+        result,
+        rules_version=rules_version,
+        computed_at=computed_at,
+    )
+
+
+def store_assessment_of_version(
+    session: Session,
+    client_id: int,
+    case_version: int,
+    result: Mapping[str, Any],
+    *,
+    rules_version: str,
+    computed_at: datetime | None = None,
+) -> StoredAssessment:
+    """Save `result` as the newest assessment of the client's case at `case_version`."""
     recommendation = str(result["recommendation"])
     stored = StoredAssessment(
-        client_id=client.id,
+        client_id=client_id,
         computed_at=computed_at or utcnow(),
         as_of=date.fromisoformat(str(result["as_of"])),
-        case_version=client.case_version,
+        case_version=case_version,
         rules_version=rules_version,
         settings=dict(result.get("settings", {})),
         result=dict(result),
@@ -50,6 +70,16 @@ def store_assessment(
     )
     session.add(stored)
     return stored
+
+
+def newest_assessment_id() -> Any:
+    """A correlated subquery: the id of the newest stored assessment of `Client`."""
+    return (
+        select(func.max(StoredAssessment.id))
+        .where(StoredAssessment.client_id == Client.id)
+        .correlate(Client)
+        .scalar_subquery()
+    )
 
 
 def latest_assessments(session: Session, client_ids: Iterable[int]) -> dict[int, StoredAssessment]:
@@ -75,9 +105,35 @@ def is_current(
     settings: Mapping[str, Any],
 ) -> bool:
     """Whether `stored` still says what assessing the client today would say."""
+    return columns_are_current(
+        as_of=stored.as_of,
+        case_version=stored.case_version,
+        rules_version=stored.rules_version,
+        settings=stored.settings,
+        client_case_version=client.case_version,
+        today=today,
+        wanted_rules_version=rules_version,
+        wanted_settings=settings,
+    )
+
+
+def columns_are_current(
+    *,
+    as_of: date | None,
+    case_version: int | None,
+    rules_version: str | None,
+    settings: Mapping[str, Any] | None,
+    client_case_version: int,
+    today: date,
+    wanted_rules_version: str,
+    wanted_settings: Mapping[str, Any],
+) -> bool:
+    """`is_current` from a stored assessment's columns (all None when there is none): made
+    today, from the client's current case version, by these rules with these settings."""
     return (
-        stored.as_of == today
-        and stored.case_version == client.case_version
-        and stored.rules_version == rules_version
-        and stored.settings == dict(settings)
+        as_of == today
+        and case_version == client_case_version
+        and rules_version == wanted_rules_version
+        and settings is not None
+        and dict(settings) == dict(wanted_settings)
     )

@@ -1,41 +1,30 @@
-"""A client's case in and out of the database, in the shared case format (`referwell.case/1`).
+"""A client's case in and out of the database, in the case format (`referwell.case/1`).
 
-`import_case` stores a validated case; `case_dict_for_client` builds one back.
-Both go through the canonical form of `normalize_case`, so that
+`import_case` stores a validated case; `read_cases` reads cases back, one
+client or many, in a fixed number of queries (one per part of the case) and
+gives each in the canonical form of `referwell.domain.canonical`, so that
 
-    case_dict_for_client(s, import_case(s, …, case).id, as_of) == normalize_case(case)
+    read_case(s, import_case(s, …, case).id, as_of).case == canonical_case(case)
 
-for any valid `case` whose `as_of` is `as_of`. The canonical form:
+for any valid `case` whose `as_of` is `as_of`. Every reader of a stored case
+(the client page, the API, exports, the freshness of stored assessments, the
+writes that validate the whole case) goes through `read_cases`. The clinician's
+codes come from their profile, in the order they joined it.
 
-- lists of codes (`competencies`, `in_training`, `languages`, `insurance`,
-  `current_care`, `concerns`, `clinician_factors`,
-  `considering_referral_because`) hold each code once, in the order of first
-  appearance (the format counts a repeated code once); the clinician's codes
-  come from their profile, in the order they joined it;
-- `measures`, `sessions` and `events` are in date order, ties in file order
-  (the order the engine reads them in);
-- `steps_taken` holds each step once, where it first appeared, with its latest
-  date (a dated entry beats an undated one); an undated step is the bare code;
-- a measure has `items` when items were given, else `total`;
-- every event has `discussed`; defaults that say nothing are left out
-  (`engagement: active`, `format_of_care: individual`, `wants_to_end: false`),
-  and so are optional lists and objects that are empty;
-- `physical_symptoms`, `goals` and `financial_arrangements` keep file order;
-- dates are `YYYY-MM-DD` strings.
-
-Built for a given `as_of`, a case leaves out what is dated after that day
+Read for a given `as_of`, a case leaves out what is dated after that day
 (measures, sessions, events, dated steps), so that it is valid for that day.
 """
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
-from typing import Any, Literal, TypeVar
+from typing import Any, Final, Literal, TypeVar
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from referwell.db.case_parts import (
     ClinicianFactor,
@@ -50,25 +39,16 @@ from referwell.db.case_parts import (
     TherapySession,
 )
 from referwell.db.models import Client, ClinicianCompetency, ClinicianTraining, User
-
-CASE_FORMAT = "referwell.case/1"
-DEFAULT_ENGAGEMENT = "active"
-DEFAULT_FORMAT_OF_CARE = "individual"
-
-ClinicianProfile = Literal["merge", "replace", "keep"]
-
-_CLIENT_PARTS = (
-    Client.concerns,
-    Client.physical_symptoms,
-    Client.measures,
-    Client.sessions,
-    Client.events,
-    Client.clinician_factors,
-    Client.referral_reasons,
-    Client.steps_taken,
-    Client.goals,
-    Client.financial_arrangements,
+from referwell.domain.canonical import (
+    DEFAULT_ENGAGEMENT,
+    DEFAULT_FORMAT_OF_CARE,
+    canonical_case,
 )
+from referwell.domain.case import CASE_FORMAT
+
+ProfileUpdate = Literal["merge", "replace", "keep"]
+# Clients read per round of queries: well below any database's limit of bound values.
+READ_CHUNK: Final = 2000
 
 
 class ClientNotFoundError(LookupError):
@@ -97,155 +77,258 @@ def new_external_id() -> str:
     return f"rw-{secrets.token_hex(5)}"
 
 
-# --- export ------------------------------------------------------------------
+# --- reading -----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """One part of a case as the database holds it: its key in the case format, the table,
+    the columns read (after `client_id`), their order, the date column that leaves an
+    entry out after `as_of` (None: an undated part), the entry a row becomes, and whether
+    an entry without a date (a step) is always in."""
+
+    key: str
+    model: Any
+    columns: tuple[Any, ...]
+    order: tuple[Any, ...]
+    dated: Any
+    entry: Callable[..., Any]
+    undated_kept: bool = False
+
+
+def _measure_entry(instrument: str, day: date, items: list[int] | None, total: int) -> Any:
+    return {"instrument": instrument, "date": day, "items": items, "total": total}
+
+
+PARTS: Final[tuple[Part, ...]] = (
+    Part("concerns", Concern, (Concern.code,), (Concern.id,), None, lambda code: code),
+    Part(
+        "physical_symptoms",
+        PhysicalSymptom,
+        (PhysicalSymptom.symptom, PhysicalSymptom.medically_evaluated),
+        (PhysicalSymptom.id,),
+        None,
+        lambda symptom, evaluated: {"symptom": symptom, "medically_evaluated": evaluated},
+    ),
+    Part(
+        "measures",
+        Measure,
+        (Measure.instrument, Measure.date, Measure.items, Measure.total),
+        (Measure.date, Measure.id),
+        Measure.date,
+        _measure_entry,
+    ),
+    Part(
+        "sessions",
+        TherapySession,
+        (TherapySession.date, TherapySession.attendance),
+        (TherapySession.date, TherapySession.id),
+        TherapySession.date,
+        lambda day, attendance: {"date": day, "attendance": attendance},
+    ),
+    Part(
+        "events",
+        Event,
+        (Event.date, Event.kind, Event.discussed),
+        (Event.date, Event.id),
+        Event.date,
+        lambda day, kind, discussed: {"date": day, "kind": kind, "discussed": discussed},
+    ),
+    Part(
+        "clinician_factors",
+        ClinicianFactor,
+        (ClinicianFactor.code,),
+        (ClinicianFactor.id,),
+        None,
+        lambda code: code,
+    ),
+    Part(
+        "considering_referral_because",
+        ReferralReason,
+        (ReferralReason.code,),
+        (ReferralReason.id,),
+        None,
+        lambda code: code,
+    ),
+    Part(
+        "steps_taken",
+        StepTaken,
+        (StepTaken.step, StepTaken.date),
+        (StepTaken.id,),
+        StepTaken.date,
+        lambda step, day: step if day is None else {"step": step, "date": day},
+        undated_kept=True,
+    ),
+    Part(
+        "goals",
+        Goal,
+        (Goal.status, Goal.description),
+        (Goal.id,),
+        None,
+        lambda status, description: {"description": description, "status": status},
+    ),
+    Part(
+        "financial_arrangements",
+        FinancialArrangement,
+        (FinancialArrangement.counterparty, FinancialArrangement.kind),
+        (FinancialArrangement.id,),
+        None,
+        lambda counterparty, kind: {"with": counterparty, "kind": kind},
+    ),
+)
+PARTS_BY_KEY: Final[Mapping[str, Part]] = {part.key: part for part in PARTS}
+
+
+def part_query(part: Part, clients: Callable[[Any], Any], as_of: date | None) -> Any:
+    """The rows of one part for the clients `clients(column)` selects, nothing dated after
+    `as_of` (when given): `client_id` first, then the part's columns, in client order and
+    then the part's own order."""
+    conditions = [clients(part.model.client_id)]
+    if as_of is not None and part.dated is not None:
+        on_or_before = part.dated <= as_of
+        conditions.append(
+            part.dated.is_(None) | on_or_before if part.undated_kept else on_or_before
+        )
+    return (
+        select(part.model.client_id, *part.columns)
+        .where(*conditions)
+        .order_by(part.model.client_id, *part.order)
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class StoredCase:
+    """A client's case as the database holds it, with the client's own columns."""
+
+    client_id: int
+    practice_id: int
+    clinician_id: int
+    external_id: str
+    display_name: str
+    case_version: int
+    case: dict[str, Any]  # canonical
+
+
+def read_cases(
+    session: Session, client_ids: Iterable[int], as_of: date | None = None
+) -> dict[int, StoredCase]:
+    """The cases of these clients (those that exist), by client id; with `as_of`, each as of
+    that day. One query for the clients, one per part of the case, one per kind of
+    clinician code: per round of `READ_CHUNK` clients."""
+    ids = list(dict.fromkeys(client_ids))
+    found: dict[int, StoredCase] = {}
+    for start in range(0, len(ids), READ_CHUNK):
+        found.update(_read_chunk(session, ids[start : start + READ_CHUNK], as_of))
+    return found
+
+
+def read_case(session: Session, client_id: int, as_of: date | None = None) -> StoredCase:
+    """One client's case; `ClientNotFoundError` when there is no such client."""
+    found = read_cases(session, [client_id], as_of)
+    if client_id not in found:
+        raise ClientNotFoundError(client_id)
+    return found[client_id]
 
 
 def case_dict_for_client(
     session: Session, client_id: int, as_of: date | None = None
 ) -> dict[str, Any]:
-    """The client's case in the canonical case format; with `as_of`, as of that day."""
-    cases = case_dicts_for_clients(session, [client_id], as_of)
-    if client_id not in cases:
-        raise ClientNotFoundError(client_id)
-    return cases[client_id]
+    """The client's case document (`read_case(...).case`)."""
+    return read_case(session, client_id, as_of).case
 
 
 def case_dicts_for_clients(
     session: Session, client_ids: Iterable[int], as_of: date | None = None
 ) -> dict[int, dict[str, Any]]:
-    """The cases of several clients by client id, loaded in a fixed number of queries."""
-    ids = list(client_ids)
+    """The case documents of several clients by client id (`read_cases`)."""
+    return {
+        client_id: stored.case
+        for client_id, stored in read_cases(session, client_ids, as_of).items()
+    }
+
+
+_CLIENT_COLUMNS: Final = (
+    Client.id,
+    Client.practice_id,
+    Client.clinician_id,
+    Client.external_id,
+    Client.display_name,
+    Client.case_version,
+    Client.age,
+    Client.languages,
+    Client.postal_code,
+    Client.insurance,
+    Client.telehealth_ok,
+    Client.preferences,
+    Client.current_care,
+    Client.engagement,
+    Client.wants_to_end,
+    Client.format_of_care,
+)
+
+
+def _read_chunk(session: Session, ids: Sequence[int], as_of: date | None) -> dict[int, StoredCase]:
     if not ids:
         return {}
-    clients = session.scalars(
-        select(Client)
-        .where(Client.id.in_(ids))
-        .options(*(selectinload(part) for part in _CLIENT_PARTS))
-    ).all()
-    clinician_ids = {client.clinician_id for client in clients}
-    competencies = _codes_by_user(session, ClinicianCompetency, clinician_ids)
-    in_training = _codes_by_user(session, ClinicianTraining, clinician_ids)
-    return {
-        client.id: case_dict(
-            client,
-            competencies=competencies.get(client.clinician_id, []),
-            in_training=in_training.get(client.clinician_id, []),
-            as_of=as_of,
+
+    def wanted(column: Any) -> Any:
+        return column.in_(ids)
+
+    clients = session.execute(select(*_CLIENT_COLUMNS).where(wanted(Client.id))).all()
+    if not clients:
+        return {}
+    clinician_ids = {row.clinician_id for row in clients}
+    codes: dict[type[Any], dict[int, list[str]]] = {}
+    for model in (ClinicianCompetency, ClinicianTraining):
+        by_user: dict[int, list[str]] = {}
+        for user_id, code in session.execute(
+            select(model.user_id, model.code)
+            .where(model.user_id.in_(clinician_ids))
+            .order_by(model.id)
+        ):
+            by_user.setdefault(user_id, []).append(code)
+        codes[model] = by_user
+    parts: dict[str, dict[int, list[Any]]] = {}
+    for part in PARTS:
+        by_client: dict[int, list[Any]] = {}
+        for client_id, *values in session.execute(part_query(part, wanted, as_of)):
+            by_client.setdefault(client_id, []).append(part.entry(*values))
+        parts[part.key] = by_client
+    out = {}
+    for row in clients:
+        document: dict[str, Any] = {
+            "format": CASE_FORMAT,
+            "id": row.external_id,
+            "as_of": as_of,
+            "clinician": {
+                "competencies": codes[ClinicianCompetency].get(row.clinician_id, []),
+                "in_training": codes[ClinicianTraining].get(row.clinician_id, []),
+            },
+            "client": {
+                "age": row.age,
+                "languages": row.languages or [],
+                "postal_code": row.postal_code,
+                "insurance": row.insurance or [],
+                "telehealth_ok": row.telehealth_ok,
+                "preferences": row.preferences or {},
+                "current_care": row.current_care or [],
+                "engagement": row.engagement,
+                "wants_to_end": row.wants_to_end,
+            },
+            "format_of_care": row.format_of_care,
+        }
+        for part in PARTS:
+            document[part.key] = parts[part.key].get(row.id, [])
+        out[row.id] = StoredCase(
+            client_id=row.id,
+            practice_id=row.practice_id,
+            clinician_id=row.clinician_id,
+            external_id=row.external_id,
+            display_name=row.display_name,
+            case_version=row.case_version,
+            case=canonical_case(document),
         )
-        for client in clients
-    }
-
-
-def _codes_by_user(
-    session: Session,
-    model: type[ClinicianCompetency] | type[ClinicianTraining],
-    user_ids: Iterable[int],
-) -> dict[int, list[str]]:
-    codes: dict[int, list[str]] = {}
-    rows = session.execute(
-        select(model.user_id, model.code)
-        .where(model.user_id.in_(list(user_ids)))
-        .order_by(model.id)
-    )
-    for user_id, code in rows:
-        codes.setdefault(user_id, []).append(code)
-    return codes
-
-
-def case_dict(
-    client: Client,
-    *,
-    competencies: Sequence[str],
-    in_training: Sequence[str] = (),
-    as_of: date | None = None,
-) -> dict[str, Any]:
-    """The case of a loaded client and its clinician's codes, in the canonical case format."""
-
-    def known_by(day: date | None) -> bool:
-        return as_of is None or day is None or day <= as_of
-
-    clinician: dict[str, Any] = {"competencies": list(competencies)}
-    if in_training:
-        clinician["in_training"] = list(in_training)
-
-    case: dict[str, Any] = {"format": CASE_FORMAT, "id": client.external_id}
-    if as_of is not None:
-        case["as_of"] = as_of.isoformat()
-    case["clinician"] = clinician
-    case["client"] = _client_part(client)
-    if client.format_of_care != DEFAULT_FORMAT_OF_CARE:
-        case["format_of_care"] = client.format_of_care
-    case["concerns"] = [concern.code for concern in client.concerns]
-
-    optional: dict[str, list[Any]] = {
-        "physical_symptoms": [
-            {"symptom": symptom.symptom, "medically_evaluated": symptom.medically_evaluated}
-            for symptom in client.physical_symptoms
-        ],
-        "measures": [_measure(measure) for measure in client.measures if known_by(measure.date)],
-        "sessions": [
-            {"date": session.date.isoformat(), "attendance": session.attendance}
-            for session in client.sessions
-            if known_by(session.date)
-        ],
-        "events": [
-            {"date": event.date.isoformat(), "kind": event.kind, "discussed": event.discussed}
-            for event in client.events
-            if known_by(event.date)
-        ],
-        "clinician_factors": [factor.code for factor in client.clinician_factors],
-        "considering_referral_because": [reason.code for reason in client.referral_reasons],
-        "steps_taken": [
-            {"step": step.step, "date": step.date.isoformat()} if step.date else step.step
-            for step in client.steps_taken
-            if known_by(step.date)
-        ],
-        "goals": [_goal(goal) for goal in client.goals],
-        "financial_arrangements": [
-            {"with": arrangement.counterparty, "kind": arrangement.kind}
-            for arrangement in client.financial_arrangements
-        ],
-    }
-    case.update({key: value for key, value in optional.items() if value})
-    return case
-
-
-def _client_part(client: Client) -> dict[str, Any]:
-    part: dict[str, Any] = {"age": client.age}
-    if client.languages:
-        part["languages"] = list(client.languages)
-    if client.postal_code is not None:
-        part["postal_code"] = client.postal_code
-    if client.insurance:
-        part["insurance"] = list(client.insurance)
-    if client.telehealth_ok is not None:
-        part["telehealth_ok"] = client.telehealth_ok
-    if client.preferences:
-        part["preferences"] = dict(client.preferences)
-    if client.current_care:
-        part["current_care"] = list(client.current_care)
-    if client.engagement != DEFAULT_ENGAGEMENT:
-        part["engagement"] = client.engagement
-    if client.wants_to_end:
-        part["wants_to_end"] = True
-    return part
-
-
-def _measure(measure: Measure) -> dict[str, Any]:
-    entry: dict[str, Any] = {"instrument": measure.instrument, "date": measure.date.isoformat()}
-    if measure.items is not None:
-        entry["items"] = list(measure.items)
-    else:
-        entry["total"] = measure.total
-    return entry
-
-
-def _goal(goal: Goal) -> dict[str, Any]:
-    entry: dict[str, Any] = {}
-    if goal.description is not None:
-        entry["description"] = goal.description
-    entry["status"] = goal.status
-    return entry
+    return out
 
 
 # --- import ------------------------------------------------------------------
@@ -260,7 +343,7 @@ def import_case(
     display_name: str,
     email: str | None = None,
     phone: str | None = None,
-    clinician_profile: ClinicianProfile = "merge",
+    clinician_profile: ProfileUpdate = "merge",
 ) -> Client:
     """Store a validated case as a new client of `clinician_id`; flushed, not committed.
 
@@ -269,7 +352,7 @@ def import_case(
     the case's, `keep` leaves the profile alone. The case's `id` becomes the
     client's `external_id`, unique within the practice.
     """
-    canonical = normalize_case(case)
+    canonical = canonical_case(case)
     clinician = session.get(User, clinician_id)
     if clinician is None or clinician.practice_id != practice_id:
         raise CaseImportError(f"no clinician {clinician_id} in practice {practice_id}")
@@ -301,10 +384,10 @@ def replace_case(client: Client, case: Mapping[str, Any]) -> None:
 
     Parts are replaced wholesale; the case's `id` is not taken over.
     """
-    _set_case(client, normalize_case(case))
+    _set_case(client, canonical_case(case))
 
 
-def _update_profile(clinician: User, codes: Mapping[str, list[str]], how: ClinicianProfile) -> None:
+def _update_profile(clinician: User, codes: Mapping[str, list[str]], how: ProfileUpdate) -> None:
     if how == "keep":
         return
     for attribute, model, wanted in (
@@ -395,110 +478,3 @@ def _keep_or_make(
     """Rows for `codes`, reusing existing ones (their unique key forbids insert-then-delete)."""
     existing = {row.code: row for row in rows}
     return [existing.get(code) or model(code=code) for code in codes]
-
-
-# --- the canonical form --------------------------------------------------------
-
-
-def normalize_case(case: Mapping[str, Any]) -> dict[str, Any]:
-    """The canonical form of a validated case (see the module's docstring); idempotent."""
-    canonical: dict[str, Any] = {"format": case["format"], "id": case["id"]}
-    if case.get("as_of") is not None:
-        canonical["as_of"] = _iso(case["as_of"])
-
-    given_clinician = case["clinician"]
-    clinician: dict[str, Any] = {"competencies": _unique(given_clinician["competencies"])}
-    if in_training := _unique(given_clinician.get("in_training", [])):
-        clinician["in_training"] = in_training
-    canonical["clinician"] = clinician
-    canonical["client"] = _normalize_client(case["client"])
-    if case.get("format_of_care", DEFAULT_FORMAT_OF_CARE) != DEFAULT_FORMAT_OF_CARE:
-        canonical["format_of_care"] = case["format_of_care"]
-    canonical["concerns"] = _unique(case.get("concerns", []))
-
-    def by_date(entries: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
-        return sorted(entries, key=lambda entry: _iso(entry["date"]))  # stable: ties keep order
-
-    optional: dict[str, list[Any]] = {
-        "physical_symptoms": [
-            {"symptom": entry["symptom"], "medically_evaluated": bool(entry["medically_evaluated"])}
-            for entry in case.get("physical_symptoms", [])
-        ],
-        "measures": [
-            {"instrument": entry["instrument"], "date": _iso(entry["date"])}
-            | (
-                {"items": list(entry["items"])}
-                if entry.get("items") is not None
-                else {"total": entry["total"]}
-            )
-            for entry in by_date(case.get("measures", []))
-        ],
-        "sessions": [
-            {"date": _iso(entry["date"]), "attendance": entry["attendance"]}
-            for entry in by_date(case.get("sessions", []))
-        ],
-        "events": [
-            {
-                "date": _iso(entry["date"]),
-                "kind": entry["kind"],
-                "discussed": bool(entry.get("discussed", False)),
-            }
-            for entry in by_date(case.get("events", []))
-        ],
-        "clinician_factors": _unique(case.get("clinician_factors", [])),
-        "considering_referral_because": _unique(case.get("considering_referral_because", [])),
-        "steps_taken": _normalize_steps(case.get("steps_taken", [])),
-        "goals": [
-            ({"description": entry["description"]} if entry.get("description") is not None else {})
-            | {"status": entry["status"]}
-            for entry in case.get("goals", [])
-        ],
-        "financial_arrangements": [
-            {"with": entry["with"], "kind": entry["kind"]}
-            for entry in case.get("financial_arrangements", [])
-        ],
-    }
-    canonical.update({key: value for key, value in optional.items() if value})
-    return canonical
-
-
-def _normalize_client(given: Mapping[str, Any]) -> dict[str, Any]:
-    person: dict[str, Any] = {"age": given["age"]}
-    if languages := _unique(given.get("languages", [])):
-        person["languages"] = languages
-    if given.get("postal_code") is not None:
-        person["postal_code"] = given["postal_code"]
-    if insurance := _unique(given.get("insurance", [])):
-        person["insurance"] = insurance
-    if given.get("telehealth_ok") is not None:
-        person["telehealth_ok"] = bool(given["telehealth_ok"])
-    if preferences := given.get("preferences"):
-        person["preferences"] = dict(preferences)
-    if current_care := _unique(given.get("current_care", [])):
-        person["current_care"] = current_care
-    if given.get("engagement", DEFAULT_ENGAGEMENT) != DEFAULT_ENGAGEMENT:
-        person["engagement"] = given["engagement"]
-    if given.get("wants_to_end"):
-        person["wants_to_end"] = True
-    return person
-
-
-def _normalize_steps(entries: Iterable[str | Mapping[str, Any]]) -> list[str | dict[str, str]]:
-    latest: dict[str, str | None] = {}  # insertion order: where each step first appears
-    for entry in entries:
-        if isinstance(entry, str):
-            step, day = entry, None
-        else:
-            step = entry["step"]
-            day = _iso(entry["date"]) if entry.get("date") is not None else None
-        if step not in latest or (day is not None and (latest[step] or "") < day):
-            latest[step] = day
-    return [step if day is None else {"step": step, "date": day} for step, day in latest.items()]
-
-
-def _unique(codes: Iterable[str]) -> list[str]:
-    return list(dict.fromkeys(codes))
-
-
-def _iso(day: str | date) -> str:
-    return day.isoformat() if isinstance(day, date) else date.fromisoformat(day).isoformat()

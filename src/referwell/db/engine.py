@@ -1,14 +1,17 @@
-"""Engines and session factories; nothing connects until they are called."""
+"""Engines, session factories and `Database`; nothing connects until it is used."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import URL, Connection, Engine, create_engine, event, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from referwell.db.versioning import bump_case_versions
+
+if TYPE_CHECKING:
+    from referwell.db.uow import UnitOfWork
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 # Execution option read when a SQLite transaction begins: "DEFERRED" or "IMMEDIATE".
@@ -79,3 +82,52 @@ def make_session_factory(bind: Engine | Connection, **options: Any) -> sessionma
     factory = sessionmaker(bind=bind, **options)
     event.listen(factory, "before_flush", bump_case_versions)
     return factory
+
+
+class Database:
+    """One database as a use case sees it: connections and units of work, never its URL.
+
+    The engine is made on first use and closed by `dispose()` (or leaving a `with`
+    block). A `Database` sent to another process (pickled) carries only what that
+    process needs to open the database itself, and does so on its first use there.
+    """
+
+    def __init__(self, url: str | URL) -> None:
+        self._url = make_url(url)
+        self._engine: Engine | None = None
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            self._engine = make_engine(self._url)
+        return self._engine
+
+    def connect(self) -> Connection:
+        """A connection (a context manager) for reading in bulk."""
+        return self.engine.connect()
+
+    def unit_of_work(self) -> UnitOfWork:
+        """A unit of work whose transactions may write (on SQLite they take the write lock
+        when they begin, so that one that read first cannot fail on a lock later)."""
+        from referwell.db.uow import UnitOfWork
+
+        return UnitOfWork(make_session_factory(for_writing(self.engine)))
+
+    def dispose(self) -> None:
+        """Close the engine's connections; the next use opens new ones."""
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.dispose()
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"url": self._url.render_as_string(hide_password=False)}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self._url = make_url(state["url"])
+        self._engine = None

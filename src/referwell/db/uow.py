@@ -1,4 +1,5 @@
-"""The unit of work: one transaction that rolls back unless `commit()` is called."""
+"""The unit of work: one transaction that rolls back unless `commit()` is called, and the
+repositories of the queries the use cases share."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from types import TracebackType
 from typing import Self
 
 from sqlalchemy.orm import Session
+
+from referwell.db.repositories import Practices, Staff
 
 
 class UnitOfWork:
@@ -17,7 +20,8 @@ class UnitOfWork:
             uow.commit()
 
     A service takes a `UnitOfWork` and decides itself when to commit; an
-    exception, or simply forgetting, leaves the database as it was.
+    exception, or simply forgetting, leaves the database as it was. Inside the
+    block, `practices` and `staff` answer the queries several use cases share.
     """
 
     def __init__(self, session_factory: Callable[[], Session]) -> None:
@@ -30,6 +34,16 @@ class UnitOfWork:
         if self._session is None:
             raise RuntimeError("the unit of work is used outside its `with` block")
         return self._session
+
+    @property
+    def practices(self) -> Practices:
+        """The practices of this unit's session (their rule settings)."""
+        return Practices(self.session)
+
+    @property
+    def staff(self) -> Staff:
+        """The practice's people of this unit's session (who supervises whom)."""
+        return Staff(self.session)
 
     def __enter__(self) -> Self:
         if self._session is not None:

@@ -29,6 +29,8 @@ class Measure:
 
 @dataclass(frozen=True, slots=True)
 class TherapySession:
+    """A scheduled session and what became of it (`sessions[]`)."""
+
     date: date
     attendance: str
 
@@ -106,97 +108,62 @@ class Case:
     as_of_given: bool = True
 
     def to_dict(self) -> dict[str, Any]:
-        """The case in the shared format (canonical: sorted lists, repeated codes once)."""
-        client: dict[str, Any] = {"age": self.client.age}
+        """The case in its canonical form (`referwell.domain.canonical`)."""
+        from referwell.domain.canonical import canonical_case
+
         c = self.client
-        if c.languages:
-            client["languages"] = list(c.languages)
-        if c.postal_code is not None:
-            client["postal_code"] = c.postal_code
-        if c.insurance:
-            client["insurance"] = list(c.insurance)
-        if c.telehealth_ok is not None:
-            client["telehealth_ok"] = c.telehealth_ok
+        preferences = None
         if c.preferences is not None:
             p = c.preferences
-            prefs = {
-                k: v
-                for k, v in (
-                    ("clinician_gender", p.clinician_gender),
-                    ("faith", p.faith),
-                    ("sliding_scale", p.sliding_scale),
-                    ("in_person", p.in_person),
-                )
-                if v is not None
+            preferences = {
+                "clinician_gender": p.clinician_gender,
+                "faith": p.faith,
+                "sliding_scale": p.sliding_scale,
+                "in_person": p.in_person,
             }
-            client["preferences"] = prefs
-        if c.current_care:
-            client["current_care"] = list(c.current_care)
-        if c.engagement != "active":
-            client["engagement"] = c.engagement
-        if c.wants_to_end:
-            client["wants_to_end"] = True
-        clinician: dict[str, Any] = {"competencies": list(self.clinician.competencies)}
-        if self.clinician.in_training:
-            clinician["in_training"] = list(self.clinician.in_training)
-        out: dict[str, Any] = {"format": CASE_FORMAT, "id": self.id}
-        if self.as_of_given:
-            out["as_of"] = self.as_of.isoformat()
-        out["clinician"] = clinician
-        out["client"] = client
-        if self.format_of_care != "individual":
-            out["format_of_care"] = self.format_of_care
-        out["concerns"] = list(self.concerns)
-        optional: list[tuple[str, list[Any]]] = [
-            (
-                "physical_symptoms",
-                [
+        return canonical_case(
+            {
+                "format": CASE_FORMAT,
+                "id": self.id,
+                "as_of": self.as_of if self.as_of_given else None,
+                "clinician": {
+                    "competencies": self.clinician.competencies,
+                    "in_training": self.clinician.in_training,
+                },
+                "client": {
+                    "age": c.age,
+                    "languages": c.languages,
+                    "postal_code": c.postal_code,
+                    "insurance": c.insurance,
+                    "telehealth_ok": c.telehealth_ok,
+                    "preferences": preferences,
+                    "current_care": c.current_care,
+                    "engagement": c.engagement,
+                    "wants_to_end": c.wants_to_end,
+                },
+                "format_of_care": self.format_of_care,
+                "concerns": self.concerns,
+                "physical_symptoms": [
                     {"symptom": s.symptom, "medically_evaluated": s.medically_evaluated}
                     for s in self.physical_symptoms
                 ],
-            ),
-            (
-                "measures",
-                [
-                    {"instrument": m.instrument, "date": m.date.isoformat()}
-                    | ({"items": list(m.items)} if m.items is not None else {"total": m.total})
+                "measures": [
+                    {"instrument": m.instrument, "date": m.date, "items": m.items, "total": m.total}
                     for m in self.measures
                 ],
-            ),
-            (
-                "sessions",
-                [{"date": s.date.isoformat(), "attendance": s.attendance} for s in self.sessions],
-            ),
-            (
-                "events",
-                [
-                    {"date": e.date.isoformat(), "kind": e.kind, "discussed": e.discussed}
-                    for e in self.events
+                "sessions": [{"date": s.date, "attendance": s.attendance} for s in self.sessions],
+                "events": [
+                    {"date": e.date, "kind": e.kind, "discussed": e.discussed} for e in self.events
                 ],
-            ),
-            ("clinician_factors", list(self.clinician_factors)),
-            ("considering_referral_because", list(self.considering_referral_because)),
-            (
-                "steps_taken",
-                [
-                    step if when is None else {"step": step, "date": when.isoformat()}
+                "clinician_factors": self.clinician_factors,
+                "considering_referral_because": self.considering_referral_because,
+                "steps_taken": [
+                    {"step": step, "date": when} if when is not None else step
                     for step, when in self.steps_taken.items()
                 ],
-            ),
-            (
-                "goals",
-                [
-                    {"status": g.status}
-                    | ({"description": g.description} if g.description is not None else {})
-                    for g in self.goals
+                "goals": [{"description": g.description, "status": g.status} for g in self.goals],
+                "financial_arrangements": [
+                    {"with": f.with_, "kind": f.kind} for f in self.financial_arrangements
                 ],
-            ),
-            (
-                "financial_arrangements",
-                [{"with": f.with_, "kind": f.kind} for f in self.financial_arrangements],
-            ),
-        ]
-        for key, value in optional:
-            if value:
-                out[key] = value
-        return out
+            }
+        )

@@ -15,6 +15,7 @@ from datetime import date
 from typing import Any, Final
 
 from referwell.domain import vocabulary as v
+from referwell.domain.canonical import DEFAULT_ENGAGEMENT, DEFAULT_FORMAT_OF_CARE, merge_steps
 from referwell.domain.case import (
     CASE_FORMAT,
     Case,
@@ -621,19 +622,13 @@ def _build(d: dict[str, Any], as_of: date, as_of_given: bool) -> Case:
         telehealth_ok=cl.get("telehealth_ok"),
         preferences=Preferences(**prefs) if prefs is not None else None,
         current_care=tuple(cl.get("current_care", ())),
-        engagement=cl.get("engagement", "active"),
+        engagement=cl.get("engagement", DEFAULT_ENGAGEMENT),
         wants_to_end=cl.get("wants_to_end", False),
     )
     clin = d["clinician"]
-    steps: dict[str, date | None] = {}
-    for entry in d.get("steps_taken", ()):
-        step, when = (entry, None) if isinstance(entry, str) else entry
-        if step not in steps:
-            steps[step] = when
-        else:
-            known = steps[step]
-            if when is not None and (known is None or when > known):
-                steps[step] = when
+    steps: dict[str, date | None] = merge_steps(
+        (entry, None) if isinstance(entry, str) else entry for entry in d.get("steps_taken", ())
+    )
     return Case(
         id=d["id"],
         as_of=as_of,
@@ -641,7 +636,7 @@ def _build(d: dict[str, Any], as_of: date, as_of_given: bool) -> Case:
         clinician=Clinician(tuple(clin["competencies"]), tuple(clin.get("in_training", ()))),
         client=client,
         concerns=tuple(d["concerns"]),
-        format_of_care=d.get("format_of_care", "individual"),
+        format_of_care=d.get("format_of_care", DEFAULT_FORMAT_OF_CARE),
         physical_symptoms=tuple(
             PhysicalSymptom(s["symptom"], s["medically_evaluated"])
             for s in d.get("physical_symptoms", ())

@@ -187,32 +187,84 @@ def summarize(case: Case, settings: RuleSettings) -> CaseSummary:
         firsts.setdefault(m.instrument, score)
         latests[m.instrument] = score
         counts[m.instrument] = counts.get(m.instrument, 0) + 1
-    instruments = {
-        code: InstrumentSummary(code, firsts[code], latests[code], counts[code])
-        for code in INSTRUMENTS
-        if code in counts
-    }
-    as_of = case.as_of
-    events = case.events
-    threat_window = settings.threat_window_days
-    return CaseSummary(
+    return summary_of(
         case_id=case.id,
-        as_of=as_of,
+        as_of=case.as_of,
         age=case.client.age,
         format_of_care=case.format_of_care,
         concerns=case.concerns,
-        competencies=frozenset(case.clinician.competencies),
-        in_training=frozenset(case.clinician.in_training),
-        current_care=frozenset(case.client.current_care),
+        competencies=case.clinician.competencies,
+        in_training=case.clinician.in_training,
+        current_care=case.client.current_care,
         engagement=case.client.engagement,
         wants_to_end=case.client.wants_to_end,
-        instruments=instruments,
+        instruments={
+            code: InstrumentSummary(code, firsts[code], latests[code], counts[code])
+            for code in INSTRUMENTS
+            if code in counts
+        },
         attendance=summarize_attendance(
             [(s.date, s.attendance) for s in case.sessions], settings.attendance_window
         ),
-        suicide_triggers=suicide_triggers(
-            latests.get("PHQ-9"), events, case.concerns, as_of, settings
-        ),
+        events=case.events,
+        steps=case.steps_taken,
+        factors=case.clinician_factors,
+        reasons=case.considering_referral_because,
+        symptoms=((s.symptom, s.medically_evaluated) for s in case.physical_symptoms),
+        goals=((g.status, g.description) for g in case.goals),
+        financial=((f.with_, f.kind) for f in case.financial_arrangements),
+        settings=settings,
+    )
+
+
+def summary_of(
+    *,
+    case_id: str,
+    as_of: date,
+    age: int,
+    format_of_care: str,
+    concerns: Iterable[str],
+    competencies: Iterable[str],
+    in_training: Iterable[str],
+    current_care: Iterable[str],
+    engagement: str,
+    wants_to_end: bool,
+    instruments: dict[str, InstrumentSummary],
+    attendance: Attendance,
+    events: Sequence[Event],
+    steps: dict[str, date | None],
+    factors: Iterable[str],
+    reasons: Iterable[str],
+    symptoms: Iterable[tuple[str, bool]],
+    goals: Iterable[tuple[str, str | None]],
+    financial: Iterable[tuple[str, str]],
+    settings: RuleSettings,
+) -> CaseSummary:
+    """The summary from a case's parts, read from a case file or in bulk from the database.
+
+    What the rules see of the parts is selected here, for both paths: each concern and
+    reason once, the suicide-risk triggers, threats to others within the threat window,
+    advances and boundary crossings, the physical symptoms no physician has looked at, the
+    goals that are not dropped. `events` are in date order (ties in file order); the
+    instruments' first and latest scores and the attendance window come ready-made.
+    """
+    concerns = tuple(dict.fromkeys(concerns))
+    latest_phq9 = instruments["PHQ-9"].latest if "PHQ-9" in instruments else None
+    threat_window = settings.threat_window_days
+    return CaseSummary(
+        case_id=case_id,
+        as_of=as_of,
+        age=age,
+        format_of_care=format_of_care,
+        concerns=concerns,
+        competencies=frozenset(competencies),
+        in_training=frozenset(in_training),
+        current_care=frozenset(current_care),
+        engagement=engagement,
+        wants_to_end=wants_to_end,
+        instruments=instruments,
+        attendance=attendance,
+        suicide_triggers=suicide_triggers(latest_phq9, events, concerns, as_of, settings),
         threats_to_others=tuple(
             e
             for e in events
@@ -221,12 +273,10 @@ def summarize(case: Case, settings: RuleSettings) -> CaseSummary:
         threats_to_clinician=tuple(e for e in events if e.kind == "threat_to_clinician"),
         romantic_advances=tuple(e for e in events if e.kind == "romantic_advance"),
         boundary_crossings=tuple(e for e in events if e.kind == "boundary_crossing"),
-        steps=case.steps_taken,
-        factors=frozenset(case.clinician_factors),
-        reasons=case.considering_referral_because,
-        unevaluated_symptoms=tuple(
-            s.symptom for s in case.physical_symptoms if not s.medically_evaluated
-        ),
-        goals=tuple((g.status, g.description) for g in case.goals if g.status != "dropped"),
-        financial=tuple((f.with_, f.kind) for f in case.financial_arrangements),
+        steps=steps,
+        factors=frozenset(factors),
+        reasons=tuple(dict.fromkeys(reasons)),
+        unevaluated_symptoms=tuple(symptom for symptom, evaluated in symptoms if not evaluated),
+        goals=tuple((status, description) for status, description in goals if status != "dropped"),
+        financial=tuple(financial),
     )

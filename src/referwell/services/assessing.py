@@ -1,4 +1,9 @@
-"""Use case: validate a case and assess it. The library call behind CLI, API and web."""
+"""Use cases: validate a case and assess it. The library call behind the CLI, and the JSON
+API's stateless assessment under the practice's rule settings.
+
+Only the domain, PyYAML and the standard library load with this module: `referwell
+assess` starts without the database or the web libraries.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ import tomllib
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from referwell.domain.assessment import assess_case
 from referwell.domain.case import Case
@@ -14,6 +19,10 @@ from referwell.domain.caseformat import parse_case
 from referwell.domain.errors import FieldError, InvalidInput
 from referwell.domain.settings import RuleSettings
 from referwell.services.caseio import parse_text, read_path
+
+if TYPE_CHECKING:
+    from referwell.db.uow import UnitOfWork
+    from referwell.services.permissions import Person
 
 
 def load_settings(path: Path | None) -> RuleSettings:
@@ -64,26 +73,20 @@ def assess(
     return assess_case(parse_case(data, today=today), rule_settings).as_dict()
 
 
-CASE_SUFFIXES = (".json", ".yaml", ".yml")
-
-
-def case_files(paths: list[Path]) -> list[Path]:
-    """The case files named, with folders expanded (sorted; `*.expected.json` left out)."""
-    out: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            out.extend(
-                p
-                for p in sorted(path.rglob("*"))
-                if p.is_file()
-                and p.suffix.lower() in CASE_SUFFIXES
-                and not p.name.endswith(".expected.json")
-            )
-        else:
-            out.append(path)
-    return out
-
-
 def assess_path(path: Path, settings: RuleSettings, today: date | None = None) -> dict[str, Any]:
     """Assess one case file; raise InvalidInput when it cannot be read or is invalid."""
     return assess_case(parse_case(read_path(path), today=today), settings).as_dict()
+
+
+def assess_for_practice(
+    uow: UnitOfWork, actor: Person, data: Any, *, today: date
+) -> dict[str, Any]:
+    """Assess a decoded case under the rule settings of the actor's practice (the JSON API's
+    `POST /api/v1/assess`); nothing is stored. Raises InvalidInput listing every error."""
+    from referwell.services.permissions import Permission, require_permission
+
+    require_permission(actor, Permission.CLINICAL)
+    case = parse_case(data, today=today)
+    with uow:
+        settings = uow.practices.rule_settings(actor.practice_id)
+    return assess_case(case, settings).as_dict()

@@ -1,5 +1,8 @@
 """Reading case files: JSON, or YAML with YAML 1.2 core-schema meaning; repeated keys refused.
 
+Also the folders and JSON Lines files that hold many cases (`case_files`,
+`iter_case_sources`).
+
 YAML is read with PyYAML's safe loader, re-taught the YAML 1.2 core schema
 (`yes`, `no`, `on`, `off` and dates stay strings), with anchors, aliases and
 tags refused. Both readers mark repeated keys so the validator can name them.
@@ -9,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -173,3 +177,42 @@ def read_path(path: Path) -> Any:
             [FieldError("(file)", "not UTF-8 text; save the case file as UTF-8")]
         ) from None
     return parse_text(text, path.name)
+
+
+def iter_case_sources(path: Path) -> Iterator[tuple[str, Any]]:
+    """(name, decoded case or InvalidInput) from a folder of case files or a JSON Lines file."""
+    if path.is_dir():
+        for file in case_files([path]):
+            try:
+                yield file.name, read_path(file)
+            except InvalidInput as exc:
+                yield file.name, exc
+        return
+    with path.open(encoding="utf-8") as lines:
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                yield f"{path.name}:{number}", parse_json(line)
+            except InvalidInput as exc:
+                yield f"{path.name}:{number}", exc
+
+
+CASE_SUFFIXES = (".json", ".yaml", ".yml")
+
+
+def case_files(paths: list[Path]) -> list[Path]:
+    """The case files named, with folders expanded (sorted; `*.expected.json` left out)."""
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            out.extend(
+                p
+                for p in sorted(path.rglob("*"))
+                if p.is_file()
+                and p.suffix.lower() in CASE_SUFFIXES
+                and not p.name.endswith(".expected.json")
+            )
+        else:
+            out.append(path)
+    return out

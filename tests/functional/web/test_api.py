@@ -14,8 +14,8 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from referwell import assess
-from referwell.db.cases import normalize_case
 from referwell.db.models import ApiToken, AuditEntry, StoredAssessment
+from referwell.domain.canonical import canonical_case
 
 from .conftest import Template, WebClient
 from .seed import TODAY, Seeded, example_cases, token_secret
@@ -65,7 +65,7 @@ def test_a_clients_case_comes_back_in_the_shared_format(app: FastAPI, seeded: Se
         f"/api/v1/clients/{seeded.clients['ex07']}/case", headers=bearer("clin")
     )
     assert answer.status_code == 200
-    assert answer.json() == normalize_case(CASES["ex07-not-on-track"])
+    assert answer.json() == canonical_case(CASES["ex07-not-on-track"])
 
 
 def test_a_clients_assessment_is_current(app: FastAPI, seeded: Seeded, engine: Engine) -> None:

@@ -1,4 +1,5 @@
-"""The client page's quick case reader says exactly what `db.cases.case_dict_for_client` says."""
+"""The case reader says the same of a client read alone as of the same client read among many,
+and each as of any day is the canonical form of what went in, up to that day."""
 
 from __future__ import annotations
 
@@ -11,14 +12,13 @@ from sqlalchemy.orm import Session
 
 from integration.random_cases import random_case
 from integration.test_db_cases import FULL_CASE
-from referwell.db.cases import case_dict_for_client, import_case
+from referwell.db.cases import case_dict_for_client, case_dicts_for_clients, import_case
 from referwell.db.engine import make_session_factory
-from referwell.services.clients.record import case_as_of
 
 from .seed import TODAY, Seeded
 
 
-def test_the_quick_reader_and_the_orm_reader_agree(engine: Engine, seeded: Seeded) -> None:
+def test_one_client_alone_and_among_many_read_the_same(engine: Engine, seeded: Seeded) -> None:
     rng = random.Random(3)
     cases = [copy.deepcopy(FULL_CASE)] + [
         random_case(rng, f"random-{number}", TODAY) for number in range(30)
@@ -33,7 +33,9 @@ def test_the_quick_reader_and_the_orm_reader_agree(engine: Engine, seeded: Seede
             ids.append(client.id)
         session.commit()
     with Session(engine) as session:
-        for client_id in ids:
-            for day in (TODAY, TODAY - timedelta(days=60), date(2026, 10, 2)):
-                quick, _ = case_as_of(session, client_id, day)
+        for day in (TODAY, TODAY - timedelta(days=60), date(2026, 10, 2)):
+            many = case_dicts_for_clients(session, ids, day)
+            assert set(many) == set(ids)
+            for client_id in ids:
+                quick = many[client_id]
                 assert quick == case_dict_for_client(session, client_id, day), client_id

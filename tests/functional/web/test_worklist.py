@@ -30,7 +30,7 @@ from referwell.db.models import Client, User
 from referwell.db.uow import UnitOfWork
 from referwell.services.auditing import ImmediateReads
 from referwell.services.permissions import Operator, Person, Role
-from referwell.services.screening.screen import order_worklist
+from referwell.services.screening.rows import order_worklist
 from referwell.services.screening.worklist import supervision_worklist
 from referwell.services.synthetic.demo import DEMO_PASSWORD, DEMO_USERS, seed_demo
 

@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
-from referwell.db.cases import normalize_case
 from referwell.domain import vocabulary as v
 from referwell.domain.assessment import assess_case
+from referwell.domain.canonical import canonical_case
 from referwell.domain.caseformat import parse_case
 from referwell.services.synthetic.names import COVERAGE, FIRST_NAMES, LAST_NAMES
 from referwell.services.synthetic.practice import SynthError, synth_practice, write_jsonl
@@ -33,7 +33,7 @@ def test_every_case_validates_and_is_already_canonical() -> None:
     for case in practice_cases(2000):
         parsed = parse_case(case)
         assert parsed.as_of == AS_OF
-        assert normalize_case(case) == case, case["id"]
+        assert canonical_case(case) == case, case["id"]
 
 
 def test_shares_follow_the_measures_document() -> None:

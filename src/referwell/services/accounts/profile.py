@@ -19,9 +19,9 @@ from sqlalchemy import select
 
 from referwell.db.audit import AuditAction
 from referwell.db.base import utcnow
-from referwell.db.cases import CASE_FORMAT
 from referwell.db.models import ApiToken, ClinicianCompetency, ClinicianTraining, User
 from referwell.db.uow import UnitOfWork
+from referwell.domain.case import CASE_FORMAT
 from referwell.domain.caseformat import parse_case
 from referwell.domain.errors import FieldError, InvalidInput
 from referwell.domain.measures.base import describe

@@ -18,19 +18,16 @@ from datetime import date, datetime
 from typing import Any, Final
 
 from sqlalchemy import ColumnElement, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
+from referwell.db.assessments import newest_assessment_id
 from referwell.db.audit import AuditAction
 from referwell.db.models import Client, StoredAssessment, User
+from referwell.db.repositories import Staff
 from referwell.db.uow import UnitOfWork
 from referwell.domain.vocabulary import RECOMMENDATIONS
 from referwell.services.auditing import ReadAudit
-from referwell.services.clients.freshness import (
-    is_current,
-    newest_assessment_id,
-    practice_rule_settings,
-    refresh_assessments,
-)
+from referwell.services.clients.freshness import is_current, refresh_assessments
 from referwell.services.permissions import Permission, Person, require_permission
 
 PAGE_SIZE: Final = 100
@@ -143,12 +140,7 @@ def supervision_caseload(
 ) -> Caseload:
     """The clients of the actor's supervisees that need attention (consult first or more pressing)."""
     require_permission(actor, Permission.SUPERVISOR)
-    supervisee = aliased(User)
-    supervised = Client.clinician_id.in_(
-        select(supervisee.id).where(
-            supervisee.supervisor_id == actor.user_id, supervisee.practice_id == actor.practice_id
-        )
-    )
+    supervised = Client.clinician_id.in_(Staff.supervisees_of(actor.user_id, actor.practice_id))
     listed = _current_list(uow, writes or uow, actor, supervised, today)
     attention = [item for item in listed.ordered if item.rank <= NEEDS_ATTENTION_RANK]
     with uow:
@@ -217,7 +209,7 @@ def _current_list(
     """Every client matching `where`, with a current assessment: stale ones are recomputed
     and committed in a transaction of `writes`."""
     with uow:
-        settings = practice_rule_settings(uow.session, actor.practice_id)
+        settings = uow.practices.rule_settings(actor.practice_id)
         found = list(uow.session.execute(_listing(where, actor)))
     wanted = settings.as_dict()
     listed: list[_Listed] = []

@@ -28,7 +28,7 @@ from referwell.db.case_parts import (
     StepTaken,
     TherapySession,
 )
-from referwell.db.cases import case_dict_for_client
+from referwell.db.cases import read_case
 from referwell.db.models import Client
 from referwell.db.uow import UnitOfWork
 from referwell.domain.assessment import assess_case
@@ -36,7 +36,6 @@ from referwell.domain.caseformat import parse_case
 from referwell.domain.errors import FieldError, InvalidInput
 from referwell.domain.settings import RULES_VERSION
 from referwell.services.auditing import audit_write
-from referwell.services.clients.freshness import practice_rule_settings
 from referwell.services.errors import NotFound
 from referwell.services.permissions import Permission, Person, client_access, require_permission
 
@@ -226,7 +225,7 @@ def _add(
     with uow:
         session = uow.session
         access = client_access(session, actor, client_id, write=True)
-        case = case_dict_for_client(session, client_id, today)
+        case = read_case(session, client_id, today).case
         entries = list(case.get(section, []))
         index = len(entries)
         case[section] = [*entries, entry]
@@ -234,7 +233,7 @@ def _add(
             parsed = parse_case(case, today=today)
         except InvalidInput as error:
             raise RecordRefused(error.errors, section, index) from None
-        client = session.get(Client, client_id)  # loaded with its parts just now
+        client = session.get(Client, client_id)
         if client is None:  # pragma: no cover - removed while we read
             raise NotFound("client", client_id)
         if not write(client):
@@ -243,7 +242,7 @@ def _add(
         audit_write(
             session, actor, AuditAction.CLIENT_UPDATE, target_type="client", target_ids=[client_id]
         )
-        settings = practice_rule_settings(session, access.practice_id)
+        settings = uow.practices.rule_settings(access.practice_id)
         result = assess_case(parsed, settings).as_dict()
         store_assessment(session, client, result, rules_version=RULES_VERSION)
         audit_write(

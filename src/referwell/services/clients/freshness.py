@@ -13,13 +13,17 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from referwell.db.assessments import store_assessment
+from referwell.db.assessments import (
+    columns_are_current,
+    newest_assessment_id,
+    store_assessment_of_version,
+)
 from referwell.db.audit import AuditAction
-from referwell.db.cases import case_dicts_for_clients
-from referwell.db.models import Client, Practice, StoredAssessment
+from referwell.db.cases import read_cases
+from referwell.db.models import Client, StoredAssessment
 from referwell.db.uow import UnitOfWork
 from referwell.domain.assessment import assess_case
 from referwell.domain.caseformat import parse_case
@@ -30,38 +34,27 @@ from referwell.services.auditing import audit_system_write
 log = logging.getLogger(__name__)
 
 
-def practice_rule_settings(session: Session, practice_id: int) -> RuleSettings:
-    """The practice's rule settings: its overrides over the documented defaults."""
-    overrides = session.scalar(select(Practice.rule_settings).where(Practice.id == practice_id))
-    return RuleSettings.from_mapping(overrides or {})
-
-
-def newest_assessment_id() -> Any:
-    """A correlated subquery: the id of the newest stored assessment of `Client`."""
-    return (
-        select(func.max(StoredAssessment.id))
-        .where(StoredAssessment.client_id == Client.id)
-        .correlate(Client)
-        .scalar_subquery()
-    )
-
-
 def is_current(
     *,
     as_of: date | None,
     case_version: int | None,
     rules_version: str | None,
-    settings: Mapping[str, Any] | None,
+    settings: Any,
     client_case_version: int,
     today: date,
     wanted_settings: Mapping[str, Any],
 ) -> bool:
-    """Whether a stored assessment (its columns; all None when there is none) is current."""
-    return (
-        as_of == today
-        and case_version == client_case_version
-        and rules_version == RULES_VERSION
-        and settings == wanted_settings
+    """Whether a stored assessment (its columns; all None when there is none) is current
+    under these rules and the settings wanted (`RuleSettings.as_dict()`)."""
+    return columns_are_current(
+        as_of=as_of,
+        case_version=case_version,
+        rules_version=rules_version,
+        settings=settings,
+        client_case_version=client_case_version,
+        today=today,
+        wanted_rules_version=RULES_VERSION,
+        wanted_settings=wanted_settings,
     )
 
 
@@ -76,9 +69,9 @@ def refresh_assessments(
     if not client_ids:
         return {}
     stored: dict[int, StoredAssessment] = {}
-    for client_id, case in case_dicts_for_clients(session, client_ids, as_of=today).items():
+    for client_id, found in read_cases(session, client_ids, as_of=today).items():
         try:
-            parsed = parse_case(case, today=today)
+            parsed = parse_case(found.case, today=today)
         except InvalidInput as error:
             log.warning(
                 "client %d: stored case does not validate (%d errors); assessment left stale",
@@ -86,11 +79,12 @@ def refresh_assessments(
                 len(error.errors),
             )
             continue
-        client = session.get(Client, client_id)  # loaded just now: no query
-        if client is None:  # pragma: no cover - removed while we read
-            continue
-        stored[client_id] = store_assessment(
-            session, client, assess_case(parsed, settings).as_dict(), rules_version=RULES_VERSION
+        stored[client_id] = store_assessment_of_version(
+            session,
+            client_id,
+            found.case_version,
+            assess_case(parsed, settings).as_dict(),
+            rules_version=RULES_VERSION,
         )
     if stored:
         audit_system_write(
@@ -138,7 +132,7 @@ def current_assessment(
     None only when the stored case does not validate and nothing was ever stored.
     """
     with uow:
-        settings = practice_rule_settings(uow.session, practice_id)
+        settings = uow.practices.rule_settings(practice_id)
         stored, current = stored_if_current(uow.session, client_id, today=today, settings=settings)
         result = dict(stored.result) if stored is not None else None
     if current:

@@ -11,27 +11,14 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from types import SimpleNamespace
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from referwell.db.audit import AuditAction
-from referwell.db.case_parts import (
-    ClinicianFactor,
-    Concern,
-    Event,
-    FinancialArrangement,
-    Goal,
-    Measure,
-    PhysicalSymptom,
-    ReferralReason,
-    StepTaken,
-    TherapySession,
-)
-from referwell.db.cases import case_dict
-from referwell.db.models import Client, ClinicianCompetency, ClinicianTraining, User
+from referwell.db.cases import ClientNotFoundError, StoredCase, read_case
+from referwell.db.models import User
 from referwell.db.uow import UnitOfWork
 from referwell.domain.caseformat import parse_case
 from referwell.domain.errors import InvalidInput
@@ -39,7 +26,7 @@ from referwell.domain.measures import INSTRUMENTS
 from referwell.domain.reports import case_outcome_report
 from referwell.domain.settings import RuleSettings
 from referwell.services.auditing import ReadAudit
-from referwell.services.clients.freshness import current_assessment, practice_rule_settings
+from referwell.services.clients.freshness import current_assessment
 from referwell.services.errors import NotFound
 from referwell.services.permissions import Permission, Person, client_access, require_permission
 
@@ -102,71 +89,6 @@ class ClientRecord:
     outcomes: Mapping[str, Any] | None
     attendance: Mapping[str, int]
     today: date
-
-
-# The parts of a case and the columns `case_dict` reads of them, in the order the ORM
-# relationships of `Client` give them (see db/models.py).
-_PARTS: dict[str, tuple[Any, tuple[Any, ...], tuple[Any, ...]]] = {
-    "concerns": (Concern, (Concern.code,), (Concern.id,)),
-    "physical_symptoms": (
-        PhysicalSymptom,
-        (PhysicalSymptom.symptom, PhysicalSymptom.medically_evaluated),
-        (PhysicalSymptom.id,),
-    ),
-    "measures": (
-        Measure,
-        (Measure.instrument, Measure.date, Measure.items, Measure.total),
-        (Measure.date, Measure.id),
-    ),
-    "sessions": (
-        TherapySession,
-        (TherapySession.date, TherapySession.attendance),
-        (TherapySession.date, TherapySession.id),
-    ),
-    "events": (Event, (Event.date, Event.kind, Event.discussed), (Event.date, Event.id)),
-    "clinician_factors": (ClinicianFactor, (ClinicianFactor.code,), (ClinicianFactor.id,)),
-    "referral_reasons": (ReferralReason, (ReferralReason.code,), (ReferralReason.id,)),
-    "steps_taken": (StepTaken, (StepTaken.step, StepTaken.date), (StepTaken.id,)),
-    "goals": (Goal, (Goal.description, Goal.status), (Goal.id,)),
-    "financial_arrangements": (
-        FinancialArrangement,
-        (FinancialArrangement.counterparty, FinancialArrangement.kind),
-        (FinancialArrangement.id,),
-    ),
-}
-
-
-def case_as_of(session: Session, client_id: int, as_of: date) -> tuple[dict[str, Any], Any]:
-    """The client's case as of `as_of` in the canonical case format, and the client's row.
-
-    The same document as `db.cases.case_dict_for_client`, read with plain
-    (Core) queries instead of loading ORM objects: on the client page that is
-    most of the time the database takes. `case_dict` builds the document, so
-    the canonical form is written once; a test holds the two readers equal.
-    """
-    row = session.execute(select(Client.__table__).where(Client.id == client_id)).one_or_none()
-    if row is None:
-        raise NotFound("client", client_id)
-    client = SimpleNamespace(**row._mapping)
-    for attribute, (model, columns, order) in _PARTS.items():
-        rows = session.execute(
-            select(*columns).where(model.client_id == client_id).order_by(*order)
-        )
-        setattr(client, attribute, [SimpleNamespace(**part._mapping) for part in rows])
-    codes = {}
-    for model in (ClinicianCompetency, ClinicianTraining):
-        codes[model] = list(
-            session.scalars(
-                select(model.code).where(model.user_id == client.clinician_id).order_by(model.id)
-            )
-        )
-    case = case_dict(
-        cast(Client, client),
-        competencies=codes[ClinicianCompetency],
-        in_training=codes[ClinicianTraining],
-        as_of=as_of,
-    )
-    return case, client
 
 
 def trajectories(measures: Sequence[Mapping[str, Any]]) -> tuple[Trajectory, ...]:
@@ -236,8 +158,9 @@ def client_record(
     stored = current_assessment(uow, client_id, access.practice_id, today=today, writes=writes)
     with uow:
         session = uow.session
-        case, client = case_as_of(session, client_id, today)
-        settings = practice_rule_settings(session, access.practice_id)
+        stored_case = _read(session, client_id, today)
+        case = stored_case.case
+        settings = uow.practices.rule_settings(access.practice_id)
         clinician_name = session.scalar(
             select(User.display_name).where(User.id == access.clinician_id)
         )
@@ -245,9 +168,9 @@ def client_record(
             raise NotFound("client", client_id)
         record = ClientRecord(
             client_id=client_id,
-            display_name=client.display_name,
-            external_id=client.external_id,
-            age=client.age,
+            display_name=stored_case.display_name,
+            external_id=stored_case.external_id,
+            age=case["client"]["age"],
             clinician_id=access.clinician_id,
             clinician_name=clinician_name,
             writable=access.writable,
@@ -269,7 +192,7 @@ def client_case(
     require_permission(actor, Permission.CLIENT_READ)
     with uow:
         client_access(uow.session, actor, client_id)
-        case, _ = case_as_of(uow.session, client_id, today)
+        case = _read(uow.session, client_id, today).case
     reads.record_read(actor, AuditAction.CLIENT_READ, target_type="client", target_ids=[client_id])
     return case
 
@@ -292,3 +215,11 @@ def client_assessment(
         actor, AuditAction.ASSESSMENT_READ, target_type="client", target_ids=[client_id]
     )
     return result
+
+
+def _read(session: Session, client_id: int, today: date) -> StoredCase:
+    """The client's stored case as of today; removed while we read: `NotFound`."""
+    try:
+        return read_case(session, client_id, today)
+    except ClientNotFoundError:  # pragma: no cover - removed between the check and the read
+        raise NotFound("client", client_id) from None

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Final
 
-from referwell.db.cases import ClinicianProfile
+from referwell.db.cases import ProfileUpdate
 from referwell.db.uow import UnitOfWork
 from referwell.domain.caseformat import parse_case
 from referwell.domain.errors import FieldError, InvalidInput
@@ -46,7 +46,7 @@ def import_cases(
     clinician: str,
     actor: Operator,
     practice_id: int | None = None,
-    clinician_profile: ClinicianProfile = "merge",
+    clinician_profile: ProfileUpdate = "merge",
 ) -> Imported:
     """Store validated cases (name, decoded case) as new clients of `clinician` (a username).
 
@@ -115,7 +115,6 @@ def export_case(
     from referwell.db.audit import AuditAction
     from referwell.db.cases import case_dict_for_client
     from referwell.db.models import Client
-    from referwell.services.clients.freshness import practice_rule_settings
 
     with uow:
         session = uow.session
@@ -138,7 +137,7 @@ def export_case(
         case = case_dict_for_client(session, client_id, as_of)
         document = case
         if with_outcomes:
-            settings = practice_rule_settings(session, client_practice)
+            settings = uow.practices.rule_settings(client_practice)
             document = case_with_outcomes(case, as_of, settings)
         audit_write(
             session, actor, AuditAction.CLIENT_EXPORT, target_type="client", target_ids=[client_id]

@@ -2,7 +2,7 @@
 
 The clients of the supervisor's supervisees with a session in the last
 `recent_days` are summarised in bulk on the caller's own database connection
-(`screening.clients_in_scope`, `screen_chunk`) under the practice's rule
+(`clients_in_scope`, `screen_chunk`) under the practice's rule
 settings, decided by the one rule engine and ordered as the CLI orders them
 (`order_worklist`): most pressing first; within one recommendation the newest
 dated trigger first, undated after dated, then by client id. Nothing is
@@ -23,14 +23,12 @@ from referwell.db.models import Client, User
 from referwell.db.uow import UnitOfWork
 from referwell.domain.errors import FieldError, InvalidInput
 from referwell.services.auditing import ReadAudit
-from referwell.services.clients.freshness import practice_rule_settings
 from referwell.services.permissions import Permission, Person, require_permission
+from referwell.services.screening.rows import WorklistRow, order_worklist
 from referwell.services.screening.screen import (
     DEFAULT_RECENT_DAYS,
     ScreenScope,
-    WorklistRow,
     clients_in_scope,
-    order_worklist,
     screen_chunk,
 )
 
@@ -94,22 +92,12 @@ def supervision_worklist(
     recent_days = recent_days_from(recent_days)
     with uow:
         session = uow.session
-        settings = practice_rule_settings(session, actor.practice_id)
-        supervisees = tuple(
-            session.scalars(
-                select(User.id).where(
-                    User.supervisor_id == actor.user_id, User.practice_id == actor.practice_id
-                )
-            )
-        )
-        # On the request's own connection: the URL is for screens that open their own.
         scope = ScreenScope(
-            database_url="",
             as_of=today,
-            settings=settings,
+            settings=uow.practices.rule_settings(actor.practice_id),
             recent_days=recent_days,
             practice_id=actor.practice_id,
-            clinician_ids=supervisees,
+            clinician_ids=uow.staff.supervisee_ids(actor.user_id, actor.practice_id),
         )
         connection = session.connection()
         ids = clients_in_scope(connection, scope)

@@ -12,16 +12,14 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from referwell.domain.assessment import assess_case
-from referwell.domain.caseformat import case_schema, parse_case
+from referwell.domain.caseformat import case_schema
 from referwell.domain.errors import FieldError, InvalidInput
+from referwell.services.assessing import assess_for_practice
 from referwell.services.caseio import parse_json
-from referwell.services.clients.freshness import practice_rule_settings
 from referwell.services.clients.record import client_assessment, client_case
 from referwell.services.errors import NotFound
-from referwell.services.permissions import Person
 from referwell.web.guard import SESSION_COOKIE, access
-from referwell.web.state import WebState, web_state
+from referwell.web.state import web_state
 
 MAX_CASE_BYTES = 2_000_000
 
@@ -72,13 +70,6 @@ def error_responses(*statuses: int) -> dict[int | str, Any]:
     }
 
 
-def _assess(state: WebState, actor: Person, data: Any) -> dict[str, Any]:
-    case = parse_case(data, today=state.today())
-    with state.uow() as uow:
-        settings = practice_rule_settings(uow.session, actor.practice_id)
-    return assess_case(case, settings).as_dict()
-
-
 async def assess(request: Request) -> Response:
     """Assess a case in the shared format; nothing is stored. The practice's rule settings apply."""
     state = web_state(request)
@@ -93,7 +84,9 @@ async def assess(request: Request) -> Response:
             [FieldError("(body)", "not UTF-8 text; send the case as UTF-8 JSON")]
         ) from None
     data = parse_json(text)
-    result = await run_in_threadpool(_assess, state, actor, data)
+    result = await run_in_threadpool(
+        assess_for_practice, state.uow(), actor, data, today=state.today()
+    )
     return JSONResponse(result)
 
 

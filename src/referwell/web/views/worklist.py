@@ -14,7 +14,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from referwell.domain.errors import InvalidInput
-from referwell.services.screening.screen import DEFAULT_RECENT_DAYS, worklist_csv
+from referwell.services.screening.rows import worklist_csv
+from referwell.services.screening.screen import DEFAULT_RECENT_DAYS
 from referwell.services.screening.worklist import (
     MAX_RECENT_DAYS,
     MIN_RECENT_DAYS,
