@@ -191,3 +191,18 @@ class FinancialArrangement(Base):
     kind: Mapped[str] = mapped_column(String(32))
 
     client: Mapped[Client] = relationship(back_populates="financial_arrangements")
+
+
+# Every part of a case, in the order of the case format.
+CASE_PART_MODELS: tuple[type[Base], ...] = (
+    Concern,
+    PhysicalSymptom,
+    Measure,
+    TherapySession,
+    Event,
+    ClinicianFactor,
+    ReferralReason,
+    StepTaken,
+    Goal,
+    FinancialArrangement,
+)

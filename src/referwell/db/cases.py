@@ -26,18 +26,7 @@ from typing import Any, Final, Literal, TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from referwell.db.case_parts import (
-    ClinicianFactor,
-    Concern,
-    Event,
-    FinancialArrangement,
-    Goal,
-    Measure,
-    PhysicalSymptom,
-    ReferralReason,
-    StepTaken,
-    TherapySession,
-)
+from referwell.db import case_parts as parts
 from referwell.db.models import Client, ClinicianCompetency, ClinicianTraining, User
 from referwell.domain.canonical import (
     DEFAULT_ENGAGEMENT,
@@ -101,77 +90,84 @@ def _measure_entry(instrument: str, day: date, items: list[int] | None, total: i
 
 
 PARTS: Final[tuple[Part, ...]] = (
-    Part("concerns", Concern, (Concern.code,), (Concern.id,), None, lambda code: code),
+    Part(
+        "concerns",
+        parts.Concern,
+        (parts.Concern.code,),
+        (parts.Concern.id,),
+        None,
+        lambda code: code,
+    ),
     Part(
         "physical_symptoms",
-        PhysicalSymptom,
-        (PhysicalSymptom.symptom, PhysicalSymptom.medically_evaluated),
-        (PhysicalSymptom.id,),
+        parts.PhysicalSymptom,
+        (parts.PhysicalSymptom.symptom, parts.PhysicalSymptom.medically_evaluated),
+        (parts.PhysicalSymptom.id,),
         None,
         lambda symptom, evaluated: {"symptom": symptom, "medically_evaluated": evaluated},
     ),
     Part(
         "measures",
-        Measure,
-        (Measure.instrument, Measure.date, Measure.items, Measure.total),
-        (Measure.date, Measure.id),
-        Measure.date,
+        parts.Measure,
+        (parts.Measure.instrument, parts.Measure.date, parts.Measure.items, parts.Measure.total),
+        (parts.Measure.date, parts.Measure.id),
+        parts.Measure.date,
         _measure_entry,
     ),
     Part(
         "sessions",
-        TherapySession,
-        (TherapySession.date, TherapySession.attendance),
-        (TherapySession.date, TherapySession.id),
-        TherapySession.date,
+        parts.TherapySession,
+        (parts.TherapySession.date, parts.TherapySession.attendance),
+        (parts.TherapySession.date, parts.TherapySession.id),
+        parts.TherapySession.date,
         lambda day, attendance: {"date": day, "attendance": attendance},
     ),
     Part(
         "events",
-        Event,
-        (Event.date, Event.kind, Event.discussed),
-        (Event.date, Event.id),
-        Event.date,
+        parts.Event,
+        (parts.Event.date, parts.Event.kind, parts.Event.discussed),
+        (parts.Event.date, parts.Event.id),
+        parts.Event.date,
         lambda day, kind, discussed: {"date": day, "kind": kind, "discussed": discussed},
     ),
     Part(
         "clinician_factors",
-        ClinicianFactor,
-        (ClinicianFactor.code,),
-        (ClinicianFactor.id,),
+        parts.ClinicianFactor,
+        (parts.ClinicianFactor.code,),
+        (parts.ClinicianFactor.id,),
         None,
         lambda code: code,
     ),
     Part(
         "considering_referral_because",
-        ReferralReason,
-        (ReferralReason.code,),
-        (ReferralReason.id,),
+        parts.ReferralReason,
+        (parts.ReferralReason.code,),
+        (parts.ReferralReason.id,),
         None,
         lambda code: code,
     ),
     Part(
         "steps_taken",
-        StepTaken,
-        (StepTaken.step, StepTaken.date),
-        (StepTaken.id,),
-        StepTaken.date,
+        parts.StepTaken,
+        (parts.StepTaken.step, parts.StepTaken.date),
+        (parts.StepTaken.id,),
+        parts.StepTaken.date,
         lambda step, day: step if day is None else {"step": step, "date": day},
         undated_kept=True,
     ),
     Part(
         "goals",
-        Goal,
-        (Goal.status, Goal.description),
-        (Goal.id,),
+        parts.Goal,
+        (parts.Goal.status, parts.Goal.description),
+        (parts.Goal.id,),
         None,
         lambda status, description: {"description": description, "status": status},
     ),
     Part(
         "financial_arrangements",
-        FinancialArrangement,
-        (FinancialArrangement.counterparty, FinancialArrangement.kind),
-        (FinancialArrangement.id,),
+        parts.FinancialArrangement,
+        (parts.FinancialArrangement.counterparty, parts.FinancialArrangement.kind),
+        (parts.FinancialArrangement.id,),
         None,
         lambda counterparty, kind: {"with": counterparty, "kind": kind},
     ),
@@ -288,12 +284,12 @@ def _read_chunk(session: Session, ids: Sequence[int], as_of: date | None) -> dic
         ):
             by_user.setdefault(user_id, []).append(code)
         codes[model] = by_user
-    parts: dict[str, dict[int, list[Any]]] = {}
+    entries: dict[str, dict[int, list[Any]]] = {}
     for part in PARTS:
         by_client: dict[int, list[Any]] = {}
         for client_id, *values in session.execute(part_query(part, wanted, as_of)):
             by_client.setdefault(client_id, []).append(part.entry(*values))
-        parts[part.key] = by_client
+        entries[part.key] = by_client
     out = {}
     for row in clients:
         document: dict[str, Any] = {
@@ -318,7 +314,7 @@ def _read_chunk(session: Session, ids: Sequence[int], as_of: date | None) -> dic
             "format_of_care": row.format_of_care,
         }
         for part in PARTS:
-            document[part.key] = parts[part.key].get(row.id, [])
+            document[part.key] = entries[part.key].get(row.id, [])
         out[row.id] = StoredCase(
             client_id=row.id,
             practice_id=row.practice_id,
@@ -420,28 +416,30 @@ def _set_case(client: Client, case: Mapping[str, Any]) -> None:
     client.wants_to_end = person.get("wants_to_end", False)
     client.format_of_care = case.get("format_of_care", DEFAULT_FORMAT_OF_CARE)
 
-    client.concerns = _keep_or_make(client.concerns, case["concerns"], Concern)
+    client.concerns = _keep_or_make(client.concerns, case["concerns"], parts.Concern)
     client.clinician_factors = _keep_or_make(
-        client.clinician_factors, case.get("clinician_factors", []), ClinicianFactor
+        client.clinician_factors, case.get("clinician_factors", []), parts.ClinicianFactor
     )
     client.referral_reasons = _keep_or_make(
-        client.referral_reasons, case.get("considering_referral_because", []), ReferralReason
+        client.referral_reasons, case.get("considering_referral_because", []), parts.ReferralReason
     )
     old_steps = {step.step: step for step in client.steps_taken}
-    steps: list[StepTaken] = []
+    steps: list[parts.StepTaken] = []
     for entry in case.get("steps_taken", []):
         code, day = (entry, None) if isinstance(entry, str) else (entry["step"], entry["date"])
-        step = old_steps.get(code) or StepTaken(step=code)
+        step = old_steps.get(code) or parts.StepTaken(step=code)
         step.date = date.fromisoformat(day) if day else None
         steps.append(step)
     client.steps_taken = steps
 
     client.physical_symptoms = [
-        PhysicalSymptom(symptom=entry["symptom"], medically_evaluated=entry["medically_evaluated"])
+        parts.PhysicalSymptom(
+            symptom=entry["symptom"], medically_evaluated=entry["medically_evaluated"]
+        )
         for entry in case.get("physical_symptoms", [])
     ]
     client.measures = [
-        Measure(
+        parts.Measure(
             instrument=entry["instrument"],
             date=date.fromisoformat(entry["date"]),
             items=list(entry["items"]) if "items" in entry else None,
@@ -450,26 +448,26 @@ def _set_case(client: Client, case: Mapping[str, Any]) -> None:
         for entry in case.get("measures", [])
     ]
     client.sessions = [
-        TherapySession(date=date.fromisoformat(entry["date"]), attendance=entry["attendance"])
+        parts.TherapySession(date=date.fromisoformat(entry["date"]), attendance=entry["attendance"])
         for entry in case.get("sessions", [])
     ]
     client.events = [
-        Event(
+        parts.Event(
             date=date.fromisoformat(entry["date"]), kind=entry["kind"], discussed=entry["discussed"]
         )
         for entry in case.get("events", [])
     ]
     client.goals = [
-        Goal(description=entry.get("description"), status=entry["status"])
+        parts.Goal(description=entry.get("description"), status=entry["status"])
         for entry in case.get("goals", [])
     ]
     client.financial_arrangements = [
-        FinancialArrangement(counterparty=entry["with"], kind=entry["kind"])
+        parts.FinancialArrangement(counterparty=entry["with"], kind=entry["kind"])
         for entry in case.get("financial_arrangements", [])
     ]
 
 
-_CodeRow = TypeVar("_CodeRow", Concern, ClinicianFactor, ReferralReason)
+_CodeRow = TypeVar("_CodeRow", parts.Concern, parts.ClinicianFactor, parts.ReferralReason)
 
 
 def _keep_or_make(

@@ -18,32 +18,9 @@ from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session, UOWTransaction
 
 from referwell.db.base import utcnow
-from referwell.db.case_parts import (
-    ClinicianFactor,
-    Concern,
-    Event,
-    FinancialArrangement,
-    Goal,
-    Measure,
-    PhysicalSymptom,
-    ReferralReason,
-    StepTaken,
-    TherapySession,
-)
+from referwell.db.case_parts import CASE_PART_MODELS
 from referwell.db.models import Client, ClinicianCompetency, ClinicianTraining, User
 
-CASE_PART_TYPES = (
-    Concern,
-    PhysicalSymptom,
-    Measure,
-    TherapySession,
-    Event,
-    ClinicianFactor,
-    ReferralReason,
-    StepTaken,
-    Goal,
-    FinancialArrangement,
-)
 # Attributes of a client that are not part of its case.
 _NOT_CASE = frozenset({"assessments", "created_at", "updated_at", "case_version"})
 _PROFILE_COLLECTIONS = ("competencies", "in_training")
@@ -61,7 +38,7 @@ def bump_case_versions(
             if isinstance(obj, Client):
                 if _changed(obj, exclude=_NOT_CASE):
                     clients[id(obj)] = obj
-            elif isinstance(obj, CASE_PART_TYPES):
+            elif isinstance(obj, CASE_PART_MODELS):
                 client = _client_of(session, obj)
                 if client is not None:
                     clients[id(client)] = client

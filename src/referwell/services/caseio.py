@@ -165,18 +165,20 @@ def parse_text(text: str, name: str = "") -> Any:
     return parse_yaml(text)
 
 
+def utf8_text(raw: bytes, where: str, fix: str) -> str:
+    """`raw` decoded as UTF-8; otherwise InvalidInput at `where`, saying what to do (`fix`)."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InvalidInput([FieldError(where, f"not UTF-8 text; {fix}")]) from None
+
+
 def read_path(path: Path) -> Any:
     try:
         raw = path.read_bytes()
     except OSError as exc:
         raise InvalidInput([FieldError("(file)", f"cannot read {path}: {exc.strerror}")]) from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise InvalidInput(
-            [FieldError("(file)", "not UTF-8 text; save the case file as UTF-8")]
-        ) from None
-    return parse_text(text, path.name)
+    return parse_text(utf8_text(raw, "(file)", "save the case file as UTF-8"), path.name)
 
 
 def iter_case_sources(path: Path) -> Iterator[tuple[str, Any]]:

@@ -10,8 +10,6 @@ engine at shutdown.
 
 from __future__ import annotations
 
-import logging
-import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import date
@@ -20,7 +18,6 @@ from argon2 import PasswordHasher
 from fastapi import Depends, FastAPI
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.staticfiles import StaticFiles
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from referwell import __version__
 from referwell.config import AppConfig, load_config
@@ -29,101 +26,13 @@ from referwell.services.accounts.signin import default_hasher
 from referwell.services.auditing import ReadAuditLog
 from referwell.web import errors
 from referwell.web.guard import SESSION_COOKIE, SESSION_LIFETIME, guard_for
+from referwell.web.middleware import RequestLog, SecurityHeaders
 from referwell.web.rendering import make_templates
 from referwell.web.routes import ROUTES, STATIC
 from referwell.web.routespec import RouteSpec
 from referwell.web.state import WebState
 
 STATIC_DIR = "static"
-
-CONTENT_SECURITY_POLICY = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data:",
-        "object-src 'none'",
-        "base-uri 'none'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    ]
-)
-SECURITY_HEADERS = [
-    (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
-    (b"x-content-type-options", b"nosniff"),
-    (b"x-frame-options", b"DENY"),
-    (b"referrer-policy", b"same-origin"),
-    (b"cross-origin-opener-policy", b"same-origin"),
-]
-
-
-class SecurityHeaders:
-    """Adds the security headers to every answer, and `no-store` to all but static files
-    (clinical pages must not linger in caches)."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        static = str(scope.get("path", "")).startswith(STATIC.path + "/")
-
-        async def add_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                present = {name.lower() for name, _ in headers}
-                headers += [
-                    (name, value) for name, value in SECURITY_HEADERS if name not in present
-                ]
-                if not static and b"cache-control" not in present:
-                    headers.append((b"cache-control", b"no-store"))
-                message["headers"] = headers
-            await send(message)
-
-        await self.app(scope, receive, add_headers)
-
-
-access_log = logging.getLogger("referwell.access")
-
-
-class RequestLog:
-    """Logs each request by method, route template (`/clients/{client_id}`, never the
-    filled-in path or its query string), status and duration: nothing clinical, no ids."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        status = 500
-
-        async def remember_status(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = int(message["status"])
-            await send(message)
-
-        try:
-            await self.app(scope, receive, remember_status)
-        finally:
-            route = scope.get("route")
-            template = getattr(route, "path", None) or (
-                STATIC.path + "/…"
-                if str(scope.get("path", "")).startswith(STATIC.path + "/")
-                else "(no route)"
-            )
-            access_log.info(
-                "%s %s %d %.1fms",
-                scope.get("method", "?"),
-                template,
-                status,
-                (time.perf_counter() - started) * 1000,
-            )
 
 
 def register(app: FastAPI, routes: Sequence[RouteSpec]) -> None:

@@ -24,11 +24,12 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from referwell.domain.errors import FieldError, InvalidInput
 from referwell.services.errors import Forbidden, LoginFailed, NotAuthenticated, NotFound
 from referwell.web.guard import CsrfRefused
+from referwell.web.middleware import HttpMiddleware
 
 log = logging.getLogger(__name__)
 
@@ -179,16 +180,10 @@ async def _request_validation(request: Request, exc: Exception) -> Response:
     )
 
 
-class ContainErrors:
+class ContainErrors(HttpMiddleware):
     """Answers any unexpected exception with a bare 500, logging its type and where, no text."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = False
 
         async def watch(message: Message) -> None:

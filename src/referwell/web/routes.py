@@ -1,8 +1,8 @@
-"""The routes table: every route of the app, its view and the permission rule it demands.
+"""The routes table: every route of the app, its view and the permission it demands.
 
-`create_app` registers exactly these (and the static files), each behind the
-guard of its rule; a test builds the permission matrix from this table and
-fails on any route of the app that is not in it.
+`create_app` registers exactly these (and the static files, `STATIC`), each
+behind the guard of its permission; a test builds the permission matrix from
+this table and fails on any route of the app that is not in it.
 """
 
 from __future__ import annotations
@@ -10,14 +10,15 @@ from __future__ import annotations
 from typing import Final
 
 from referwell.services.permissions import Permission
-from referwell.web.routespec import RouteSpec, StaticSpec
+from referwell.web.routespec import STATIC, RouteSpec
 from referwell.web.views import admin, api, auth, caseload, clients, profile, worklist
+
+__all__ = ["ROUTES", "STATIC", "routes_markdown"]
 
 GET: Final = ("GET",)
 POST: Final = ("POST",)
 CLIENT: Final = "/clients/{client_id:int}"
 
-STATIC: Final = StaticSpec("/static", "static")
 
 ROUTES: Final[tuple[RouteSpec, ...]] = (
     # --- signing in -------------------------------------------------------------------

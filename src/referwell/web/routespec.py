@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
 from referwell.services.permissions import Permission
 
@@ -47,3 +47,6 @@ class StaticSpec:
     path: str
     name: str
     permission: Permission = Permission.PUBLIC
+
+
+STATIC: Final = StaticSpec("/static", "static")

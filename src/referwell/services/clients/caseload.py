@@ -111,14 +111,7 @@ def clinician_caseload(
     page = max(1, page)
     listed = _current_list(uow, writes or uow, actor, Client.clinician_id == actor.user_id, today)
     shown = listed.ordered[(page - 1) * page_size : page * page_size]
-    with uow:
-        rows = _rows(uow.session, shown, listed.results)
-    reads.record_read(
-        actor,
-        AuditAction.CASELOAD_READ,
-        target_type="client",
-        target_ids=[row.client_id for row in rows],
-    )
+    rows = _shown(uow, actor, shown, listed, reads)
     return Caseload(
         rows=rows,
         total=len(listed.ordered),
@@ -143,14 +136,7 @@ def supervision_caseload(
     supervised = Client.clinician_id.in_(Staff.supervisees_of(actor.user_id, actor.practice_id))
     listed = _current_list(uow, writes or uow, actor, supervised, today)
     attention = [item for item in listed.ordered if item.rank <= NEEDS_ATTENTION_RANK]
-    with uow:
-        rows = _rows(uow.session, attention[:limit], listed.results)
-    reads.record_read(
-        actor,
-        AuditAction.CASELOAD_READ,
-        target_type="client",
-        target_ids=[row.client_id for row in rows],
-    )
+    rows = _shown(uow, actor, attention[:limit], listed, reads)
     return Caseload(
         rows=rows,
         total=len(attention),
@@ -281,6 +267,21 @@ def _current_list(
             recommendation = RECOMMENDATIONS[item.rank - 1]
             counts[recommendation] = counts.get(recommendation, 0) + 1
     return _List(listed, results, counts, len(stale))
+
+
+def _shown(
+    uow: UnitOfWork, actor: Person, shown: Sequence[_Listed], listed: _List, reads: ReadAudit
+) -> tuple[CaseloadRow, ...]:
+    """The rows shown, and their viewing: one read entry naming the clients shown."""
+    with uow:
+        rows = _rows(uow.session, shown, listed.results)
+    reads.record_read(
+        actor,
+        AuditAction.CASELOAD_READ,
+        target_type="client",
+        target_ids=[row.client_id for row in rows],
+    )
+    return rows
 
 
 def _rows(

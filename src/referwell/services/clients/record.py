@@ -28,7 +28,13 @@ from referwell.domain.settings import RuleSettings
 from referwell.services.auditing import ReadAudit
 from referwell.services.clients.freshness import current_assessment
 from referwell.services.errors import NotFound
-from referwell.services.permissions import Permission, Person, client_access, require_permission
+from referwell.services.permissions import (
+    ClientAccess,
+    Permission,
+    Person,
+    client_access,
+    require_permission,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,10 +158,7 @@ def client_record(
     A stale assessment is recomputed first, in a transaction of `writes`
     (default `uow`).
     """
-    require_permission(actor, Permission.CLIENT_READ)
-    with uow:
-        access = client_access(uow.session, actor, client_id)
-    stored = current_assessment(uow, client_id, access.practice_id, today=today, writes=writes)
+    access, stored = _current(uow, actor, client_id, today, writes)
     with uow:
         session = uow.session
         stored_case = _read(session, client_id, today)
@@ -207,14 +210,23 @@ def client_assessment(
     writes: UnitOfWork | None = None,
 ) -> dict[str, Any] | None:
     """The client's current assessment (recomputed first when stale); None if the case is invalid."""
-    require_permission(actor, Permission.CLIENT_READ)
-    with uow:
-        access = client_access(uow.session, actor, client_id)
-    result = current_assessment(uow, client_id, access.practice_id, today=today, writes=writes)
+    _, result = _current(uow, actor, client_id, today, writes)
     reads.record_read(
         actor, AuditAction.ASSESSMENT_READ, target_type="client", target_ids=[client_id]
     )
     return result
+
+
+def _current(
+    uow: UnitOfWork, actor: Person, client_id: int, today: date, writes: UnitOfWork | None
+) -> tuple[ClientAccess, dict[str, Any] | None]:
+    """The permission check for reading the client, then its current assessment (a stale
+    one recomputed first, in a transaction of `writes`, default `uow`)."""
+    require_permission(actor, Permission.CLIENT_READ)
+    with uow:
+        access = client_access(uow.session, actor, client_id)
+    stored = current_assessment(uow, client_id, access.practice_id, today=today, writes=writes)
+    return access, stored
 
 
 def _read(session: Session, client_id: int, today: date) -> StoredCase:

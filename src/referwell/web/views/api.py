@@ -15,7 +15,7 @@ from starlette.responses import JSONResponse, Response
 from referwell.domain.caseformat import case_schema
 from referwell.domain.errors import FieldError, InvalidInput
 from referwell.services.assessing import assess_for_practice
-from referwell.services.caseio import parse_json
+from referwell.services.caseio import parse_json, utf8_text
 from referwell.services.clients.record import client_assessment, client_case
 from referwell.services.errors import NotFound
 from referwell.web.guard import SESSION_COOKIE, access
@@ -77,13 +77,7 @@ async def assess(request: Request) -> Response:
     body = await request.body()
     if len(body) > MAX_CASE_BYTES:
         raise InvalidInput([FieldError("(body)", f"give at most {MAX_CASE_BYTES} bytes")])
-    try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError:
-        raise InvalidInput(
-            [FieldError("(body)", "not UTF-8 text; send the case as UTF-8 JSON")]
-        ) from None
-    data = parse_json(text)
+    data = parse_json(utf8_text(body, "(body)", "send the case as UTF-8 JSON"))
     result = await run_in_threadpool(
         assess_for_practice, state.uow(), actor, data, today=state.today()
     )
