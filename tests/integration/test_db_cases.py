@@ -1,4 +1,4 @@
-"""Cases go into the database and come back out in the shared case format."""
+"""Cases go into the database and come back out in the case format."""
 
 from __future__ import annotations
 

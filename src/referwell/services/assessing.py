@@ -58,7 +58,7 @@ def assess(
 ) -> dict[str, Any]:
     """Assess a case given as decoded data, case-file text, a path or a `Case`.
 
-    Returns the assessment object of the shared format; raises
+    Returns the assessment object of the assessment format; raises
     `referwell.domain.errors.InvalidInput` listing every error when the case is invalid.
     """
     rule_settings = settings_from(settings)

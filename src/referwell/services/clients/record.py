@@ -88,7 +88,7 @@ class ClientRecord:
     clinician_id: int
     clinician_name: str
     writable: bool
-    case: Mapping[str, Any]  # the case as of `today`, in the shared format
+    case: Mapping[str, Any]  # the case as of `today`, in the case format (canonical)
     assessment: Mapping[str, Any] | None  # the current assessment; None if the case is invalid
     trajectories: tuple[Trajectory, ...]
     # The outcome report over the course (`domain.reports`); None if the case is invalid.
@@ -135,7 +135,7 @@ def trajectories(measures: Sequence[Mapping[str, Any]]) -> tuple[Trajectory, ...
 def outcomes_of(
     case: Mapping[str, Any], today: date, settings: RuleSettings
 ) -> dict[str, Any] | None:
-    """The outcome report of a stored case in the shared format, from the summary the rules
+    """The outcome report of a stored case in the case format, from the summary the rules
     read; None when the stored case does not validate (the page then says so)."""
     try:
         parsed = parse_case(case, today=today)
@@ -191,7 +191,7 @@ def client_record(
 def client_case(
     uow: UnitOfWork, actor: Person, client_id: int, *, today: date, reads: ReadAudit
 ) -> dict[str, Any]:
-    """The client's case as of `today`, in the shared case format."""
+    """The client's case as of `today`, in the case format."""
     require_permission(actor, Permission.CLIENT_READ)
     with uow:
         client_access(uow.session, actor, client_id)

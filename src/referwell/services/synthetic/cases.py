@@ -8,8 +8,8 @@ reason, specialized concern, population, format of care and financial
 arrangement appears at least once in any practice of 52 clients or more
 (`names.COVERAGE`).
 
-Every case is in the canonical form of the shared case format (the form
-`referwell.db.cases.normalize_case` returns), so a case comes back out of the
+Every case is in the canonical form of the case format (the form
+`referwell.domain.canonical.canonical_case` returns), so a case comes back out of the
 database exactly as it went in. Names, e-mail addresses and telephone numbers
 are invented: names from `names`, addresses at example.org (RFC 2606),
 numbers in 555-0100…0199 (reserved for fiction).
@@ -24,6 +24,7 @@ from datetime import date, timedelta
 from typing import Any, Final
 
 from referwell.domain import vocabulary as v
+from referwell.domain.case import CASE_FORMAT
 from referwell.services.synthetic.course import TreatmentCourse
 from referwell.services.synthetic.names import (
     AREA_CODES,
@@ -37,8 +38,6 @@ from referwell.services.synthetic.names import (
     SyntheticClinician,
     coverage_plan,
 )
-
-CASE_FORMAT: Final = "referwell.case/1"
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Final
 
+from referwell.domain.case import CASE_FORMAT
 from referwell.services.synthetic.cases import CaseGenerator
 from referwell.services.synthetic.names import SyntheticClinician, invented_name
 
@@ -106,7 +107,7 @@ def _case(case_id: str, today: date, user: DemoUser, body: dict[str, Any]) -> di
     if user.in_training:
         clinician["in_training"] = list(user.in_training)
     case: dict[str, Any] = {
-        "format": "referwell.case/1",
+        "format": CASE_FORMAT,
         "id": case_id,
         "as_of": today.isoformat(),
         "clinician": clinician,

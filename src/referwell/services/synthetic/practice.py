@@ -1,7 +1,7 @@
 """Use case: a synthetic practice from a seed, written to JSON Lines or to the database.
 
 `synth_practice` describes the practice (staff and a lazy stream of clients);
-`write_jsonl` writes its cases one a line in the shared case format;
+`write_jsonl` writes its cases one a line in the case format;
 `write_database` stores it with bulk inserts (SQLAlchemy Core, executemany in
 batches), fast enough for 100,000 clients. The same seed, size and day give
 byte-identical JSON Lines and identical database rows (ids included, in a
@@ -90,7 +90,7 @@ class SyntheticPractice:
         )
 
     def cases(self) -> Iterator[dict[str, Any]]:
-        """The clients' cases in the shared case format (canonical form)."""
+        """The clients' cases in the case format (canonical form)."""
         return (client.case for client in self.clients())
 
 

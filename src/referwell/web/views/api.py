@@ -48,7 +48,7 @@ ERROR_SCHEMA: dict[str, Any] = {
 }
 ASSESSMENT_SCHEMA: dict[str, Any] = {
     "type": "object",
-    "description": "An assessment in the shared format `referwell.assessment/1`.",
+    "description": "An assessment in the assessment format `referwell.assessment/1`.",
     "required": ["format", "case_id", "as_of", "recommendation", "headline", "findings"],
     "properties": {"format": {"const": "referwell.assessment/1"}},
 }
@@ -71,7 +71,7 @@ def error_responses(*statuses: int) -> dict[int | str, Any]:
 
 
 async def assess(request: Request) -> Response:
-    """Assess a case in the shared format; nothing is stored. The practice's rule settings apply."""
+    """Assess a case in the case format; nothing is stored. The practice's rule settings apply."""
     state = web_state(request)
     actor = access(request).actor
     body = await request.body()
@@ -85,7 +85,7 @@ async def assess(request: Request) -> Response:
 
 
 def case(request: Request, client_id: int) -> Response:
-    """The client's case as of today, in the shared case format."""
+    """The client's case as of today, in the case format."""
     state = web_state(request)
     found = client_case(
         state.uow(), access(request).actor, client_id, today=state.today(), reads=state.reads
