@@ -21,9 +21,10 @@ import secrets
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from typing import Any, Final, Literal, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import Date, bindparam, select
 from sqlalchemy.orm import Session
 
 from referwell.db import case_parts as parts
@@ -175,10 +176,10 @@ PARTS: Final[tuple[Part, ...]] = (
 PARTS_BY_KEY: Final[Mapping[str, Part]] = {part.key: part for part in PARTS}
 
 
-def part_query(part: Part, clients: Callable[[Any], Any], as_of: date | None) -> Any:
+def part_query(part: Part, clients: Callable[[Any], Any], as_of: Any) -> Any:
     """The rows of one part for the clients `clients(column)` selects, nothing dated after
-    `as_of` (when given): `client_id` first, then the part's columns, in client order and
-    then the part's own order."""
+    `as_of` (a date or a bound parameter, when given): `client_id` first, then the part's
+    columns, in client order and then the part's own order."""
     conditions = [clients(part.model.client_id)]
     if as_of is not None and part.dated is not None:
         on_or_before = part.dated <= as_of
@@ -263,32 +264,49 @@ _CLIENT_COLUMNS: Final = (
 )
 
 
+@cache
+def _statements(one: bool, dated: bool) -> tuple[Any, Any, dict[str, Any]]:
+    """The reader's statements, built once: for one client (`== :ids`) or several
+    (`IN :ids`), with or without `:as_of`. Building a statement costs more than running
+    it, and a client page reads a case on every view."""
+
+    def wanted(column: Any) -> Any:
+        return column == bindparam("ids") if one else column.in_(bindparam("ids", expanding=True))
+
+    clients = select(*_CLIENT_COLUMNS).where(wanted(Client.id))
+    codes = {
+        model: select(model.user_id, model.code)
+        .where(model.user_id.in_(bindparam("users", expanding=True)))
+        .order_by(model.id)
+        for model in (ClinicianCompetency, ClinicianTraining)
+    }
+    as_of = bindparam("as_of", type_=Date) if dated else None
+    parts_read = {part.key: part_query(part, wanted, as_of) for part in PARTS}
+    return clients, codes, parts_read
+
+
 def _read_chunk(session: Session, ids: Sequence[int], as_of: date | None) -> dict[int, StoredCase]:
     if not ids:
         return {}
-
-    def wanted(column: Any) -> Any:
-        return column.in_(ids)
-
-    clients = session.execute(select(*_CLIENT_COLUMNS).where(wanted(Client.id))).all()
+    one = len(ids) == 1
+    read_clients, read_codes, read_parts = _statements(one, as_of is not None)
+    params: dict[str, Any] = {"ids": ids[0] if one else list(ids), "as_of": as_of}
+    clients = session.execute(read_clients, params).all()
     if not clients:
         return {}
-    clinician_ids = {row.clinician_id for row in clients}
+    users = {"users": sorted({row.clinician_id for row in clients})}
     codes: dict[type[Any], dict[int, list[str]]] = {}
-    for model in (ClinicianCompetency, ClinicianTraining):
+    for model, statement in read_codes.items():
         by_user: dict[int, list[str]] = {}
-        for user_id, code in session.execute(
-            select(model.user_id, model.code)
-            .where(model.user_id.in_(clinician_ids))
-            .order_by(model.id)
-        ):
+        for user_id, code in session.execute(statement, users):
             by_user.setdefault(user_id, []).append(code)
         codes[model] = by_user
     entries: dict[str, dict[int, list[Any]]] = {}
     for part in PARTS:
         by_client: dict[int, list[Any]] = {}
-        for client_id, *values in session.execute(part_query(part, wanted, as_of)):
-            by_client.setdefault(client_id, []).append(part.entry(*values))
+        entry = part.entry
+        for client_id, *values in session.execute(read_parts[part.key], params):
+            by_client.setdefault(client_id, []).append(entry(*values))
         entries[part.key] = by_client
     out = {}
     for row in clients:
