@@ -5,8 +5,9 @@ default: about 2 million questionnaires and 2 million sessions), then
 1. runs `referwell screen --format json` as a process, timing it and sampling the
    resident memory of its whole process tree (the screen forks workers);
 2. runs the baseline: the path the web app uses for one client, for every
-   client one by one (load the client's case through the ORM with its indexed
-   relationship loads, validate it, assess it), on one warm session;
+   client one by one (read the client's case with the one case reader,
+   `db.cases.read_case`: one indexed query per part of the case; validate it,
+   assess it), on one warm session;
 3. checks that both give every client the same recommendation, finding kinds,
    caution kinds and referral needs, and prints both times, the peak memory
    and, last, the ratio.
