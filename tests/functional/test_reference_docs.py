@@ -1,4 +1,4 @@
-"""The reference documents in docs/ agree with the code, and name nothing outside the repository.
+"""The reference documents in docs/ agree with the code.
 
 docs/vocabulary.md holds every code, docs/ethics-and-law.md (or docs/measures.md for
 research sources) every section the engine can cite, docs/decision-rules.md every

@@ -4,7 +4,7 @@
    token's user; otherwise the signed session cookie names the user (and the
    fingerprint of their password hash, so a changed password or a
    deactivated user ends the session).
-2. Permission: `services.permissions.authorize` with the route's rule and the
+2. Permission: `services.permissions.authorize` with the route's permission and the
    records its path names (`client_id`, `user_id`, `token_id`).
 3. CSRF: every unsafe request authenticated by the cookie (or made without
    any, like signing in) must carry the session's synchronizer token, in the
