@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from referwell.domain.citations import Citation
+from referwell.domain.phrases import Phrase
 from referwell.domain.vocabulary import URGENCIES
 
 
@@ -30,12 +31,18 @@ class Need:
 
 @dataclass(frozen=True, slots=True)
 class Finding:
+    """What one rule found: its recommendation, why (evidence) and what to do (actions).
+
+    Summary, evidence and actions are phrases: the JSON carries their text, pages and
+    the CLI's report their words (`domain.phrases`).
+    """
+
     kind: str
     recommendation: str
     severity: str
-    summary: str
-    evidence: tuple[str, ...]
-    actions: tuple[str, ...]
+    summary: Phrase
+    evidence: tuple[Phrase, ...]
+    actions: tuple[Phrase, ...]
     citations: tuple[Citation, ...]
     needs: tuple[Need, ...] = field(default=())
     # The newest dated trigger behind the finding (None when undated): orders a worklist.
@@ -46,26 +53,28 @@ class Finding:
             "kind": self.kind,
             "recommendation": self.recommendation,
             "severity": self.severity,
-            "summary": self.summary,
-            "evidence": list(self.evidence),
-            "actions": list(self.actions),
+            "summary": str(self.summary),
+            "evidence": [str(e) for e in self.evidence],
+            "actions": [str(a) for a in self.actions],
             "citations": [c.as_dict() for c in self.citations],
         }
 
 
 @dataclass(frozen=True, slots=True)
 class Caution:
+    """A reason or an arrangement that is not a ground for referral, or a missing step."""
+
     kind: str
-    summary: str
-    actions: tuple[str, ...]
+    summary: Phrase
+    actions: tuple[Phrase, ...]
     citations: tuple[Citation, ...]
-    evidence: tuple[str, ...] = ()
+    evidence: tuple[Phrase, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"kind": self.kind, "summary": self.summary}
+        out: dict[str, Any] = {"kind": self.kind, "summary": str(self.summary)}
         if self.evidence:
-            out["evidence"] = list(self.evidence)
-        out["actions"] = list(self.actions)
+            out["evidence"] = [str(e) for e in self.evidence]
+        out["actions"] = [str(a) for a in self.actions]
         out["citations"] = [c.as_dict() for c in self.citations]
         return out
 

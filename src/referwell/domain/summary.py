@@ -15,6 +15,7 @@ from datetime import date
 from referwell.domain.case import Case, Event
 from referwell.domain.measures import INSTRUMENTS, PROGRESS_INSTRUMENTS
 from referwell.domain.measures.outcomes import Course, Outcome, outcome
+from referwell.domain.phrases import Code, Day, Phrase, phrase
 from referwell.domain.settings import RuleSettings
 
 
@@ -46,7 +47,7 @@ class Trigger:
     """A reason for the suicide-risk finding; `date` None for an undated one (a concern)."""
 
     date: date | None
-    evidence: str
+    evidence: Phrase
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,14 +113,20 @@ class CaseSummary:
                 return True
         return False
 
-    def caseness_evidence(self) -> list[str]:
+    def caseness_evidence(self) -> list[Phrase]:
         out = []
         for code in PROGRESS_INSTRUMENTS:
             found = self.instruments.get(code)
             if found is not None and INSTRUMENTS[code].is_case(found.latest.total):
                 out.append(
-                    f"measures: latest {code} {found.latest.total} on "
-                    f"{found.latest.date.isoformat()} (caseness from {INSTRUMENTS[code].caseness_cutoff})"
+                    phrase(
+                        "measures: latest {} {} on {} (caseness from {})",
+                        code,
+                        found.latest.total,
+                        Day(found.latest.date),
+                        INSTRUMENTS[code].caseness_cutoff,
+                        words="latest {}: {} on {}, at caseness (from {})",
+                    )
                 )
         return out
 
@@ -155,8 +162,13 @@ def suicide_triggers(
         out.append(
             Trigger(
                 latest_phq9.date,
-                f"measures: the latest PHQ-9 ({latest_phq9.date.isoformat()}) has item 9 = "
-                f"{latest_phq9.item9}",
+                phrase(
+                    "measures: the latest PHQ-9 ({}) has item 9 = {}",
+                    Day(latest_phq9.date),
+                    latest_phq9.item9,
+                    words="the latest PHQ-9 ({}) scores {} on item 9 (thoughts of being better "
+                    "off dead or of hurting oneself)",
+                ),
             )
         )
     window = settings.suicide_event_window_days
@@ -168,12 +180,22 @@ def suicide_triggers(
             out.append(
                 Trigger(
                     event.date,
-                    f"events: {event.kind} on {event.date.isoformat()} "
-                    f"({(as_of - event.date).days} days before as_of)",
+                    phrase(
+                        "events: {} on {} ({} days before as_of)",
+                        Code("event_kind", event.kind),
+                        Day(event.date),
+                        (as_of - event.date).days,
+                        words="{} on {} ({} days before the assessment day)",
+                    ),
                 )
             )
     if "suicidality" in concerns:
-        out.append(Trigger(None, "concerns: suicidality"))
+        out.append(
+            Trigger(
+                None,
+                phrase("concerns: {}", Code("condition", "suicidality"), words="concern: {}"),
+            )
+        )
     return tuple(out)
 
 

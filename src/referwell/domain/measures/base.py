@@ -1,4 +1,5 @@
-"""What every questionnaire shares: item ranges, a total, bands, caseness, reliable change."""
+"""What every questionnaire shares: item ranges, a total, bands, caseness, reliable change,
+and the wording the client reads."""
 
 from __future__ import annotations
 
@@ -16,6 +17,18 @@ class Band:
 
 
 @dataclass(frozen=True, slots=True)
+class Wording:
+    """A questionnaire as the client sees it: the stem, each item's text in order, the label of
+    each answer value from the lowest to the highest, and the credit line its authors ask for."""
+
+    instructions: str
+    items: tuple[str, ...]
+    answers: tuple[str, ...]
+    credit: str
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Instrument:
     """A scored questionnaire, as docs/measures.md states it."""
 
@@ -29,10 +42,22 @@ class Instrument:
     caseness_label: str
     reliable_change: int | None
     item_min: int = 0
+    wording: Wording | None = None
 
     @property
     def total_max(self) -> int:
         return self.item_count * self.item_max
+
+    def answer_label(self, value: int) -> str:
+        """The label the client reads for an item score, e.g. PHQ-9 3: "Nearly every day"."""
+        if self.wording is None:
+            raise ValueError(f"{self.code} has no client wording")
+        if type(value) is not int or not self.item_min <= value <= self.item_max:
+            raise ValueError(
+                f"{self.code} answers are whole numbers from {self.item_min} to "
+                f"{self.item_max}; got {describe(value)}"
+            )
+        return self.wording.answers[value - self.item_min]
 
     def items_problem(self, items: Sequence[object]) -> str | None:
         """Why these answers are not a valid administration, or None when they are."""

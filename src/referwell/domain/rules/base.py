@@ -9,6 +9,7 @@ from typing import TypeVar
 
 from referwell.domain.citations import REQUIRED, Citation
 from referwell.domain.findings import Caution, Finding, Need
+from referwell.domain.phrases import Phrase, as_phrase
 from referwell.domain.settings import RuleSettings
 from referwell.domain.summary import CaseSummary
 
@@ -82,12 +83,15 @@ def severity_for(recommendation: str) -> str:
     return "warning"
 
 
+Said = Phrase | str  # a plain string is text without codes, the same in words
+
+
 def finding(
     kind: str,
     recommendation: str,
-    summary: str,
-    evidence: Sequence[str],
-    actions: Sequence[str],
+    summary: Said,
+    evidence: Sequence[Said],
+    actions: Sequence[Said],
     *,
     needs: Sequence[Need] = (),
     severity: str | None = None,
@@ -98,9 +102,9 @@ def finding(
         kind=kind,
         recommendation=recommendation,
         severity=severity or severity_for(recommendation),
-        summary=summary,
-        evidence=tuple(evidence),
-        actions=tuple(actions),
+        summary=as_phrase(summary),
+        evidence=tuple(as_phrase(e) for e in evidence),
+        actions=tuple(as_phrase(a) for a in actions),
         citations=REQUIRED[kind],
         needs=tuple(needs),
         trigger=trigger,
@@ -108,6 +112,12 @@ def finding(
 
 
 def caution(
-    kind: str, summary: str, actions: Sequence[str], evidence: Sequence[str] = ()
+    kind: str, summary: Said, actions: Sequence[Said], evidence: Sequence[Said] = ()
 ) -> Caution:
-    return Caution(kind, summary, tuple(actions), REQUIRED[f"caution:{kind}"], tuple(evidence))
+    return Caution(
+        kind,
+        as_phrase(summary),
+        tuple(as_phrase(a) for a in actions),
+        REQUIRED[f"caution:{kind}"],
+        tuple(as_phrase(e) for e in evidence),
+    )

@@ -8,18 +8,34 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from referwell.domain.phrases import Code, Phrase, phrase
 from referwell.domain.rules.base import Result, caution, finding, rule
 from referwell.domain.rules.needs import TRANSFER_ACTIONS, step_evidence, transfer_needs
 from referwell.domain.settings import RuleSettings
 from referwell.domain.summary import CaseSummary
 
 
-def _fires(s: CaseSummary, factor: str, reason: str | None) -> list[str]:
+def stated_reason(reason: str) -> Phrase:
+    """Evidence that the clinician gave `reason` for considering referral."""
+    return phrase(
+        "considering_referral_because: {}",
+        Code("reason", reason),
+        words="you are considering referral because of {}",
+    )
+
+
+def _fires(s: CaseSummary, factor: str, reason: str | None) -> list[Phrase]:
     evidence = []
     if factor in s.factors:
-        evidence.append(f"clinician_factors: {factor}")
+        evidence.append(
+            phrase(
+                "clinician_factors: {}",
+                Code("clinician_factor", factor),
+                words="what you notice in yourself: {}",
+            )
+        )
     if reason is not None and reason in s.reasons:
-        evidence.append(f"considering_referral_because: {reason}")
+        evidence.append(stated_reason(reason))
     return evidence
 
 
@@ -45,7 +61,7 @@ def _consult(
                 caution_kind,
                 caution_summary,
                 caution_actions,
-                [f"considering_referral_because: {reason}"],
+                [stated_reason(reason)],
             )
         )
     return out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from referwell.domain.findings import Need
+from referwell.domain.phrases import Code, Codes, Phrase, phrase
 from referwell.domain.rules.base import Result, finding, rule
 from referwell.domain.rules.needs import COMPETENCE_TABLE, NEUROCOGNITIVE_ADJUNCTS, population_needs
 from referwell.domain.settings import RuleSettings
@@ -15,12 +16,18 @@ _IN_TRAINING_ACTIONS = (
 )
 
 
-def _in_training(area: str, codes: list[str], evidence: list[str]) -> Result:
+def _in_training(area: Code, codes: list[str], evidence: list[Phrase]) -> Result:
     return finding(
         "competence.in_training",
         "continue",
-        f"{area} is an area this clinician is training in: continue under supervision.",
-        [*evidence, *(f"clinician.in_training: {c}" for c in codes)],
+        phrase("{} is an area this clinician is training in: continue under supervision.", area),
+        [
+            *evidence,
+            *(
+                phrase("clinician.in_training: {}", Code("service", c), words="in training: {}")
+                for c in codes
+            ),
+        ],
         _IN_TRAINING_ACTIONS,
     )
 
@@ -43,23 +50,29 @@ def specialized_condition(s: CaseSummary, cfg: RuleSettings) -> list[Result]:
         row = COMPETENCE_TABLE.get(concern)
         if row is None or any(c in s.competencies for c in row.competent_with):
             continue
+        condition = Code("condition", concern)
+        noted = phrase("concerns: {}", condition, words="concern: {}")
         evidence = [
-            f"concerns: {concern}",
-            f"clinician.competencies: none of {', '.join(row.competent_with)}",
+            noted,
+            phrase(
+                "clinician.competencies: none of {}",
+                Codes("service", row.competent_with, conjunction="or"),
+                words="the clinician's competencies include none of {}",
+            ),
         ]
         training = [c for c in row.competent_with if c in s.in_training]
         if training:
-            out.append(_in_training(concern, training, [f"concerns: {concern}"]))
+            out.append(_in_training(condition, training, [noted]))
             continue
-        needs = ", ".join(row.need_when_not_competent)
+        needs = Codes("service", row.need_when_not_competent)
         out.append(
             finding(
                 "competence.specialized_condition",
                 "refer",
-                f"{concern} is outside this clinician's competence: refer to {needs}.",
+                phrase("{} is outside this clinician's competence: refer to {}.", condition, needs),
                 evidence,
                 (
-                    f"Refer the client to a professional who offers {needs}.",
+                    phrase("Refer the client to a professional who offers {}.", needs),
                     "Hold pretermination counselling and offer at least two options, with consent to share information.",
                     "Until the transfer is complete, keep the client safe and supported; do not start treatment of this condition.",
                 ),
@@ -85,17 +98,30 @@ def population(s: CaseSummary, cfg: RuleSettings) -> list[Result]:
     for code, why in population_needs(s):
         if code in s.competencies:
             continue
+        population = Code("service", code)
         if code in s.in_training:
-            out.append(_in_training(code, [code], [why]))
+            out.append(_in_training(population, [code], [why]))
             continue
         out.append(
             finding(
                 "competence.population",
                 "refer",
-                f"This client needs a clinician competent with {code}, which this clinician is not.",
-                [why, f"clinician.competencies: no {code}"],
+                phrase(
+                    "This client needs a clinician competent with {}, which this clinician is not.",
+                    population,
+                    words="This client needs a clinician who works with {}, which this "
+                    "clinician does not.",
+                ),
+                [
+                    why,
+                    phrase(
+                        "clinician.competencies: no {}",
+                        population,
+                        words="the clinician's competencies do not include {}",
+                    ),
+                ],
                 (
-                    f"Refer to a professional who works with {code}.",
+                    phrase("Refer to a professional who works with {}.", population),
                     "Hold pretermination counselling and offer at least two options, with consent to share information.",
                 ),
                 needs=[Need(code, "competence.population")],
@@ -128,16 +154,25 @@ def adjunct_care(s: CaseSummary, cfg: RuleSettings) -> list[Result]:
         missing = [a for a in adjuncts if a not in s.current_care]
         if not missing:
             continue
-        listed = ", ".join(missing)
-        in_care = ", ".join(sorted(s.current_care)) or "none"
+        listed = Codes("service", tuple(missing))
+        in_care = (
+            phrase(
+                "client.current_care: {}",
+                Codes("service", tuple(sorted(s.current_care))),
+                words="care the client already receives: {}",
+            )
+            if s.current_care
+            else phrase("client.current_care: none", words="care the client already receives: none")
+        )
+        condition = Code("condition", concern)
         out.append(
             finding(
                 "medical.adjunct_care",
                 "refer_adjunct",
-                f"{concern} calls for {listed} alongside therapy.",
-                [f"concerns: {concern}", f"client.current_care: {in_care}"],
+                phrase("{} calls for {} alongside therapy.", condition, listed),
+                [phrase("concerns: {}", condition, words="concern: {}"), in_care],
                 (
-                    f"Arrange a concurrent referral for {listed}; therapy goes on.",
+                    phrase("Arrange a concurrent referral for {}; therapy goes on.", listed),
                     "Ask the client's consent to share information and coordinate care with the other provider.",
                 ),
                 needs=[Need(a, concern, adjunct=True) for a in missing],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from referwell.domain.phrases import Code, Day, Days, Phrase, Words, phrase
 from referwell.domain.rules.base import Result, finding, rule
 from referwell.domain.settings import RuleSettings
 from referwell.domain.summary import CaseSummary
@@ -25,20 +26,35 @@ def attendance(s: CaseSummary, cfg: RuleSettings) -> list[Result]:
     late = len(a.late) >= cfg.attendance_late_threshold
     if not (missed or late):
         return []
-    span = (
-        f"the last {a.scheduled} scheduled sessions "
-        f"({a.first_in_window.isoformat() if a.first_in_window else '?'} to "
-        f"{a.last_in_window.isoformat() if a.last_in_window else '?'})"
-    )
-    evidence = []
+    first = Day(a.first_in_window) if a.first_in_window else Words("?", "?")
+    last = Day(a.last_in_window) if a.last_in_window else Words("?", "?")
+    evidence: list[Phrase] = []
     if missed:
         evidence.append(
-            f"sessions: {len(a.missed)} no_show or late_cancel in {span}: "
-            + ", ".join(d.isoformat() for d in a.missed)
+            phrase(
+                "sessions: {} {} or {} in the last {} scheduled sessions ({} to {}): {}",
+                len(a.missed),
+                Code("attendance", "no_show"),
+                Code("attendance", "late_cancel"),
+                a.scheduled,
+                first,
+                last,
+                Days(a.missed),
+                words="{0} missed (no-shows and late cancellations) in the last {3} scheduled "
+                "sessions ({4} to {5}): {6}",
+            )
         )
     if late:
         evidence.append(
-            f"sessions: {len(a.late)} late in {span}: " + ", ".join(d.isoformat() for d in a.late)
+            phrase(
+                "sessions: {} late in the last {} scheduled sessions ({} to {}): {}",
+                len(a.late),
+                a.scheduled,
+                first,
+                last,
+                Days(a.late),
+                words="{} late arrivals in the last {} scheduled sessions ({} to {}): {}",
+            )
         )
     return [
         finding(
@@ -72,7 +88,13 @@ def participation(s: CaseSummary, cfg: RuleSettings) -> list[Result]:
             "engagement.participation",
             "consult_first",
             "The client is not taking part in the work: discuss the work itself with them.",
-            [f"client.engagement: {s.engagement}"],
+            [
+                phrase(
+                    "client.engagement: {}",
+                    Code("engagement", s.engagement),
+                    words="the client's engagement: {}",
+                )
+            ],
             (
                 "Discuss the work itself with the client: goals, fit, what is getting in the way.",
                 "Take the next steps to supervision.",

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from referwell.domain.findings import Caution, Finding
+from referwell.domain.phrases import Code, Codes, Names, Phrase, Quote, phrase
 from referwell.domain.rules.base import Result, caution, finding, rule
+from referwell.domain.rules.clinician import stated_reason
 from referwell.domain.settings import RuleSettings
 from referwell.domain.summary import CaseSummary
 from referwell.domain.vocabulary import PROHIBITED_FINANCIAL_KINDS
@@ -27,8 +29,16 @@ def financial_conflict(s: CaseSummary, cfg: RuleSettings) -> list[Result]:
     bad = [(w, k) for w, k in s.financial if k in PROHIBITED_FINANCIAL_KINDS]
     if not bad:
         return []
-    evidence = [f'financial_arrangements: {kind} with "{who}"' for who, kind in bad]
-    who = ", ".join(dict.fromkeys(w for w, _ in bad))
+    evidence = [
+        phrase(
+            "financial_arrangements: {} with {}",
+            Code("financial_kind", kind),
+            Quote(who),
+            words="an arrangement with {1}: {0}",
+        )
+        for who, kind in bad
+    ]
+    who = Names(tuple(dict.fromkeys(w for w, _ in bad)))
     return [
         finding(
             "ethics.financial_conflict",
@@ -36,7 +46,7 @@ def financial_conflict(s: CaseSummary, cfg: RuleSettings) -> list[Result]:
             "An arrangement pays for referrals: it must end, and no referral may go to its party.",
             evidence,
             (
-                f"Do not refer this client to {who}; matching excludes them.",
+                phrase("Do not refer this client to {}; matching excludes them.", who),
                 "End the arrangement: payment for sending a client is prohibited (fee splitting, kickbacks, exclusive reciprocal deals).",
                 "Consult your licensing board's rules or an attorney and document the steps.",
             ),
@@ -44,7 +54,7 @@ def financial_conflict(s: CaseSummary, cfg: RuleSettings) -> list[Result]:
         ),
         caution(
             "financial_conflict",
-            f"A referral to {who} cannot be sent while an arrangement pays for referrals.",
+            phrase("A referral to {} cannot be sent while an arrangement pays for referrals.", who),
             (
                 "Choose receiving professionals with no financial arrangement for referrals.",
                 "Disclose any remaining non-exclusive arrangement to the client.",
@@ -95,8 +105,14 @@ def alternatives_not_tried(
                 "Consider your own therapy where your reaction to the client is part of the problem.",
                 "Talk honestly with the client about what is not working.",
             ),
-            [f"considering_referral_because: {r}" for r in stated]
-            + ["steps_taken: none of supervision, consultation, personal_therapy"],
+            [stated_reason(r) for r in stated]
+            + [
+                phrase(
+                    "steps_taken: none of {}",
+                    Codes("step", _ALTERNATIVES),
+                    words="none of {} is among the steps taken",
+                )
+            ],
         )
     ]
 
@@ -120,7 +136,13 @@ def abandonment_risk(
     safety = [f.kind for f in findings if f.kind.startswith("safety.")]
     if not (s.at_caseness or safety):
         return []
-    evidence = s.caseness_evidence() + [f"finding: {k}" for k in dict.fromkeys(safety)]
+    evidence: list[Phrase] = [
+        *s.caseness_evidence(),
+        *(
+            phrase("finding: {}", Code("finding_kind", k), words="finding: {}")
+            for k in dict.fromkeys(safety)
+        ),
+    ]
     return [
         caution(
             "abandonment_risk",

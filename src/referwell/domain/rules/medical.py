@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from referwell.domain.findings import Need
 from referwell.domain.measures.phq15 import SOMATIC_EVIDENCE_FROM
+from referwell.domain.phrases import Day, Phrase, Quote, phrase
 from referwell.domain.rules.base import Result, finding, rule
 from referwell.domain.settings import RuleSettings
 from referwell.domain.summary import CaseSummary
@@ -24,15 +25,23 @@ from referwell.domain.summary import CaseSummary
 def unevaluated_symptoms(s: CaseSummary, cfg: RuleSettings) -> list[Result]:
     if not s.unevaluated_symptoms:
         return []
-    evidence = [
-        f'physical_symptoms: "{symptom}" (medically_evaluated: false)'
+    evidence: list[Phrase] = [
+        phrase(
+            "physical_symptoms: {} (medically_evaluated: false)",
+            Quote(symptom),
+            words="physical symptom {}, not evaluated by a physician",
+        )
         for symptom in s.unevaluated_symptoms
     ]
     phq15 = s.instruments.get("PHQ-15")
     if phq15 is not None and phq15.latest.total >= SOMATIC_EVIDENCE_FROM:
         evidence.append(
-            f"measures: latest PHQ-15 {phq15.latest.total} on {phq15.latest.date.isoformat()} "
-            "(medium or high somatic symptom burden)"
+            phrase(
+                "measures: latest PHQ-15 {} on {} (medium or high somatic symptom burden)",
+                phq15.latest.total,
+                Day(phq15.latest.date),
+                words="latest PHQ-15: {} on {} (medium or high somatic symptom burden)",
+            )
         )
     symptoms = "; ".join(s.unevaluated_symptoms)
     if "primary_care" in s.current_care:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from referwell.domain.findings import Need
+from referwell.domain.phrases import Code, Day, Phrase, phrase
 from referwell.domain.summary import CaseSummary
 
 
@@ -36,17 +37,35 @@ COMPETENCE_TABLE: Final[dict[str, ConditionRow]] = {
 NEUROCOGNITIVE_ADJUNCTS: Final = ("neuropsychology", "primary_care")
 
 
-def population_needs(s: CaseSummary) -> list[tuple[str, str]]:
+def population_needs(s: CaseSummary) -> list[tuple[str, Phrase]]:
     """(population code, evidence) the client's age and format of care call for."""
     out = []
     if s.age < 13:
-        out.append(("children", f"client.age: {s.age} (under 13)"))
+        out.append(
+            (
+                "children",
+                phrase("client.age: {} (under 13)", s.age, words="the client is {}: under 13"),
+            )
+        )
     elif s.age < 18:
-        out.append(("adolescents", f"client.age: {s.age} (13-17)"))
-    if s.format_of_care == "couple":
-        out.append(("couples", "format_of_care: couple"))
-    elif s.format_of_care == "family":
-        out.append(("family", "format_of_care: family"))
+        out.append(
+            (
+                "adolescents",
+                phrase("client.age: {} (13-17)", s.age, words="the client is {}: 13 to 17"),
+            )
+        )
+    for code, population in (("couple", "couples"), ("family", "family")):
+        if s.format_of_care == code:
+            out.append(
+                (
+                    population,
+                    phrase(
+                        "format_of_care: {}",
+                        Code("format_of_care", code),
+                        words="format of care: {}",
+                    ),
+                )
+            )
     return out
 
 
@@ -62,12 +81,22 @@ def transfer_needs(s: CaseSummary, kind: str) -> list[Need]:
     return needs
 
 
-def step_evidence(s: CaseSummary, *steps: str) -> list[str]:
+def step_evidence(s: CaseSummary, *steps: str) -> list[Phrase]:
     """Evidence lines for those of `steps` the case lists, in the order asked."""
     out = []
     for step in (step for step in steps if step in s.steps):
         when = s.steps[step]
-        out.append(f"steps_taken: {step}" + (f" ({when.isoformat()})" if when else ""))
+        if when is None:
+            out.append(phrase("steps_taken: {}", Code("step", step), words="step taken: {}"))
+        else:
+            out.append(
+                phrase(
+                    "steps_taken: {} ({})",
+                    Code("step", step),
+                    Day(when),
+                    words="step taken: {} ({})",
+                )
+            )
     return out
 
 

@@ -5,22 +5,31 @@ from __future__ import annotations
 from datetime import date
 
 from referwell.domain.measures import PROGRESS_INSTRUMENTS
+from referwell.domain.phrases import Day, Phrase, phrase
 from referwell.domain.rules.base import Result, finding, rule
 from referwell.domain.rules.needs import TRANSFER_ACTIONS, step_evidence, transfer_needs
 from referwell.domain.settings import RuleSettings
 from referwell.domain.summary import CaseSummary
 
 
-def _course_evidence(s: CaseSummary) -> list[str]:
+def _course_evidence(s: CaseSummary) -> list[Phrase]:
     out = []
     for code in PROGRESS_INSTRUMENTS:
         found = s.instruments.get(code)
         if found is None or found.count < 2:
             continue
         out.append(
-            f"measures: {code} {found.first.total} on {found.first.date.isoformat()} → "
-            f"{found.latest.total} on {found.latest.date.isoformat()} "
-            f"(change {found.latest.total - found.first.total:+d}, {found.count} scores)"
+            phrase(
+                "measures: {} {} on {} → {} on {} (change {}, {} scores)",
+                code,
+                found.first.total,
+                Day(found.first.date),
+                found.latest.total,
+                Day(found.latest.date),
+                f"{found.latest.total - found.first.total:+d}",
+                found.count,
+                words="{}: {} on {}, then {} on {} (a change of {} over {} scores)",
+            )
         )
     return out
 
@@ -104,7 +113,12 @@ def not_on_track(s: CaseSummary, cfg: RuleSettings) -> list[Result]:
     ):
         return []
     evidence = [
-        f"sessions: {attended} attended (not on track from {cfg.not_on_track_after_sessions})",
+        phrase(
+            "sessions: {} attended (not on track from {})",
+            attended,
+            cfg.not_on_track_after_sessions,
+            words="{} sessions attended (a client can be not on track from {})",
+        ),
         *_course_evidence(s),
         *s.caseness_evidence(),
     ]
@@ -150,17 +164,30 @@ def not_on_track(s: CaseSummary, cfg: RuleSettings) -> list[Result]:
     finding_kinds=("progress.goals_met",),
 )
 def goals_met(s: CaseSummary, cfg: RuleSettings) -> list[Result]:
-    evidence: list[str] = []
+    evidence: list[Phrase] = []
     if s.goals and all(status == "met" for status, _ in s.goals):
         described = "; ".join(f'"{d}"' if d else "(no description)" for _, d in s.goals)
-        evidence.append(f"goals: all {len(s.goals)} not dropped are met: {described}")
+        evidence.append(
+            phrase(
+                "goals: all {} not dropped are met: {}",
+                len(s.goals),
+                described,
+                words="all {} goals that were not dropped are met: {}",
+            )
+        )
     present = [c for c in PROGRESS_INSTRUMENTS if c in s.instruments]
     if (
         present
         and all(s.instruments[c].count >= 2 for c in present)
         and s.progress_outcome.reliable_recovery
     ):
-        evidence.append("measures: reliable recovery over " + " and ".join(present))
+        evidence.append(
+            phrase(
+                "measures: reliable recovery over {}",
+                " and ".join(present),
+                words="reliable recovery on {}",
+            )
+        )
         evidence.extend(_course_evidence(s))
     if not evidence:
         return []
@@ -196,7 +223,9 @@ def client_request(s: CaseSummary, cfg: RuleSettings) -> list[Result]:
         "Respect the client's right to end; talk through their reasons and what they got from the work.",
         "Plan the last session and how the client can come back.",
     ]
-    evidence = ["client.wants_to_end: true"]
+    evidence: list[Phrase] = [
+        phrase("client.wants_to_end: true", words="the client has asked to end therapy")
+    ]
     if s.at_caseness:
         evidence += s.caseness_evidence()
         actions.append(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from referwell.domain.phrases import Code, Day, Phrase, Words, phrase
 from referwell.domain.rules.base import Result, finding, rule
 from referwell.domain.rules.needs import TRANSFER_ACTIONS, step_evidence, transfer_needs
 from referwell.domain.settings import RuleSettings
@@ -24,9 +25,16 @@ def romantic_advances(s: CaseSummary, cfg: RuleSettings) -> list[Result]:
     advances = s.romantic_advances
     if not advances:
         return []
-    evidence = [
-        f"events: romantic_advance on {e.date.isoformat()}"
-        + (" (discussed)" if e.discussed else " (not discussed)")
+    evidence: list[Phrase] = [
+        phrase(
+            "events: {} on {}{}",
+            Code("event_kind", "romantic_advance"),
+            Day(e.date),
+            Words(" (discussed)", ", discussed with the client")
+            if e.discussed
+            else Words(" (not discussed)", ", not yet discussed with the client"),
+            words="{} on {}{}",
+        )
         for e in advances
     ]
     newest = max(e.date for e in advances)
@@ -95,8 +103,13 @@ def boundary_crossing(s: CaseSummary, cfg: RuleSettings) -> list[Result]:
             "consult_first",
             "A boundary was crossed: weigh it, document it and consult.",
             [
-                f"events: boundary_crossing on {e.date.isoformat()}"
-                + (" (discussed)" if e.discussed else "")
+                phrase(
+                    "events: {} on {}{}",
+                    Code("event_kind", "boundary_crossing"),
+                    Day(e.date),
+                    Words(" (discussed)", ", discussed with the client") if e.discussed else "",
+                    words="{} on {}{}",
+                )
                 for e in s.boundary_crossings
             ],
             (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from referwell.domain.findings import Need
+from referwell.domain.phrases import Code, Day, Words, phrase
 from referwell.domain.rules.base import Result, finding, rule
 from referwell.domain.rules.needs import TRANSFER_ACTIONS, step_evidence, transfer_needs
 from referwell.domain.settings import RuleSettings
@@ -101,8 +102,15 @@ def threat_to_others(s: CaseSummary, cfg: RuleSettings) -> list[Result]:
     if not s.threats_to_others:
         return []
     evidence = [
-        f"events: threat_to_others on {e.date.isoformat()}"
-        + (" (discussed with the client)" if e.discussed else "")
+        phrase(
+            "events: {} on {}{}",
+            Code("event_kind", "threat_to_others"),
+            Day(e.date),
+            Words(" (discussed with the client)", ", discussed with the client")
+            if e.discussed
+            else "",
+            words="{} on {}{}",
+        )
         for e in s.threats_to_others
     ]
     return [
@@ -141,7 +149,12 @@ def threat_to_clinician(s: CaseSummary, cfg: RuleSettings) -> list[Result]:
             "refer",
             "The client has threatened the clinician: ending this relationship is permitted.",
             [
-                f"events: threat_to_clinician on {e.date.isoformat()}"
+                phrase(
+                    "events: {} on {}",
+                    Code("event_kind", "threat_to_clinician"),
+                    Day(e.date),
+                    words="{} on {}",
+                )
                 for e in s.threats_to_clinician
             ],
             (

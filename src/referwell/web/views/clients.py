@@ -44,10 +44,7 @@ CHOICES = {
     "reasons": v.REASONS,
 }
 ITEM_ANSWERS = {
-    "PHQ-9": ("Not at all", "Several days", "More than half the days", "Nearly every day"),
-    "GAD-7": ("Not at all", "Several days", "More than half the days", "Nearly every day"),
-    "PHQ-15": ("Not bothered at all", "Bothered a little", "Bothered a lot"),
-    "PCL-5": ("Not at all", "A little bit", "Moderately", "Quite a bit", "Extremely"),
+    code: inst.wording.answers for code, inst in INSTRUMENTS.items() if inst.wording is not None
 }
 
 
