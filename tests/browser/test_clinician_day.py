@@ -61,7 +61,8 @@ def test_a_clinicians_day(page: Any, server: Server) -> None:
     page.get_by_role("button", name="Save the PHQ-9").click()
     card = page.locator("section.assessment")
     card.locator(".badge.rec-urgent_safety").wait_for()
-    assert "safety.suicide_risk" in card.inner_text()
+    assert "Suicide risk" in card.inner_text()
+    assert card.locator('[data-kind="safety.suicide_risk"]').count() == 1
     assert page.url == client_url  # a partial update: the page was not left
 
     # Back on the caseload the client is on top, urgent.
@@ -86,7 +87,8 @@ def test_a_clinicians_day(page: Any, server: Server) -> None:
     considering.wait_for()
     text = considering.inner_text()
     assert "Cautions: read these before anything else" in text
-    assert "reason.personal_values" in text
+    assert "Personal values as a reason" in text
+    assert considering.locator('[data-kind="reason.personal_values"]').count() == 1
     assert considering.evaluate("element => document.activeElement === element")
     box = considering.bounding_box()
     card_box = page.locator("section.assessment").bounding_box()
@@ -120,7 +122,7 @@ def test_a_refused_form_names_the_field_without_leaving_the_page(page: Any, serv
     page.get_by_role("button", name="Save the session").click()
     summary = page.locator("#form-session .error-summary")
     summary.wait_for()
-    assert "after as_of" in summary.inner_text()
+    assert "This date is after today" in summary.inner_text()
     assert page.locator("#session-date").get_attribute("aria-invalid") == "true"
     # Chromium notes every 4xx answer on the console; the 422 is the refusal itself.
     problems = [p for p in page.problems if "status of 422" not in p]

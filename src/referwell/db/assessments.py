@@ -29,8 +29,10 @@ def store_assessment(
     *,
     rules_version: str,
     computed_at: datetime | None = None,
+    display: Mapping[str, Any] | None = None,
 ) -> StoredAssessment:
-    """Save `result` (a `referwell.assessment/1` document) as the client's newest assessment.
+    """Save `result` (a `referwell.assessment/1` document) and its words for people
+    (`display`) as the client's newest assessment.
 
     The case version stored is the client's current one: call this after the
     changes the assessment saw have been made, in the same transaction.
@@ -43,6 +45,7 @@ def store_assessment(
         result,
         rules_version=rules_version,
         computed_at=computed_at,
+        display=display,
     )
 
 
@@ -54,8 +57,10 @@ def store_assessment_of_version(
     *,
     rules_version: str,
     computed_at: datetime | None = None,
+    display: Mapping[str, Any] | None = None,
 ) -> StoredAssessment:
-    """Save `result` as the newest assessment of the client's case at `case_version`."""
+    """Save `result` (and `display`) as the newest assessment of the client's case at
+    `case_version`."""
     recommendation = str(result["recommendation"])
     stored = StoredAssessment(
         client_id=client_id,
@@ -65,6 +70,7 @@ def store_assessment_of_version(
         rules_version=rules_version,
         settings=dict(result.get("settings", {})),
         result=dict(result),
+        display=dict(display) if display is not None else None,
         recommendation=recommendation,
         recommendation_rank=recommendation_rank(recommendation),
     )

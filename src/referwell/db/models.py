@@ -271,6 +271,9 @@ class StoredAssessment(Base):
     settings: Mapped[dict[str, Any]] = mapped_column(JSON)
     # The whole `referwell.assessment/1` document.
     result: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # The same assessment in words for people (`Assessment.display()`); None on rows stored
+    # before it existed, which are therefore stale.
+    display: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
     recommendation: Mapped[str] = mapped_column(String(32))
     # 1 (urgent_safety) … 6 (continue): ORDER BY this puts the most pressing first.
     recommendation_rank: Mapped[int] = mapped_column(SmallInteger)

@@ -8,11 +8,12 @@ from typing import Any, Final
 
 from referwell.domain.case import Case
 from referwell.domain.findings import Caution, Finding, Need, merge_needs
+from referwell.domain.labels import label, sentence
 from referwell.domain.measures import INSTRUMENTS
 from referwell.domain.rules import RULES
 from referwell.domain.settings import RuleSettings
 from referwell.domain.summary import CaseSummary, summarize
-from referwell.domain.vocabulary import RECOMMENDATION_RANK
+from referwell.domain.vocabulary import CONDITIONS, RECOMMENDATION_RANK
 
 ASSESSMENT_FORMAT: Final = "referwell.assessment/1"
 DEFAULT_SETTINGS: Final = RuleSettings()
@@ -61,6 +62,61 @@ class Assessment:
             "referral_needs": [n.as_dict() for n in self.referral_needs],
             "measures": [dict(m) for m in self.measures],
             "settings": self.settings.as_dict(),
+        }
+
+    def display(self) -> dict[str, Any]:
+        """The assessment as people read it (pages, the CLI's report), every code said by its
+        label: rendered from the findings' phrases, never from the JSON's text. Codes stay
+        where a program or a stylesheet reads them (`recommendation`, `kind`, `severity`)."""
+        top = self.findings[0] if self.findings else None
+        return {
+            "recommendation": self.recommendation,
+            "recommendation_label": recommendation_label(self.recommendation),
+            "lead": LEAD[self.recommendation],
+            "headline": top.summary.words() if top else NOTHING_TO_CHANGE,
+            "more_findings": max(0, len(self.findings) - 1),
+            "findings": [
+                {
+                    "kind": f.kind,
+                    "title": sentence(label("finding_kind", f.kind)),
+                    "recommendation": f.recommendation,
+                    "recommendation_label": recommendation_label(f.recommendation),
+                    "severity": f.severity,
+                    "severity_label": sentence(label("severity", f.severity)),
+                    "summary": f.summary.words(),
+                    "evidence": [e.words() for e in f.evidence],
+                    "actions": [a.words() for a in f.actions],
+                    "citations": [c.as_dict() for c in f.citations],
+                }
+                for f in self.findings
+            ],
+            "cautions": [
+                {
+                    "kind": c.kind,
+                    "title": sentence(label("caution_kind", c.kind)),
+                    "summary": c.summary.words(),
+                    "evidence": [e.words() for e in c.evidence],
+                    "actions": [a.words() for a in c.actions],
+                    "citations": [cited.as_dict() for cited in c.citations],
+                }
+                for c in self.cautions
+            ],
+            "needs": [
+                {
+                    "service": n.service,
+                    "service_label": sentence(label("service", n.service)),
+                    "urgency": n.urgency,
+                    "urgency_label": label("urgency", n.urgency),
+                    "adjunct": n.adjunct,
+                    "because_label": because_label(n.because),
+                }
+                for n in self.referral_needs
+            ],
+            "measures": [
+                dict(m)
+                | {"severity_label": label("band", m["severity"]) if m["severity"] else None}
+                for m in self.measures
+            ],
         }
 
 
@@ -131,9 +187,24 @@ def assess_case(case: Case, settings: RuleSettings = DEFAULT_SETTINGS) -> Assess
     return assess_summary(summarize(case, settings), settings)
 
 
+NOTHING_TO_CHANGE: Final = "Continue: nothing in the case calls for a change."
+
+
+def recommendation_label(recommendation: str) -> str:
+    """A recommendation as a badge says it: `Refer`, `Urgent: safety`."""
+    return sentence(label("recommendation", recommendation))
+
+
+def because_label(because: str) -> str:
+    """What caused a need, in words: a concern (`borderline personality disorder`) or a
+    finding's kind (`suicide risk`)."""
+    group = "condition" if because in CONDITIONS else "finding_kind"
+    return label(group, because)
+
+
 def headline(findings: list[Finding], recommendation: str) -> str:
     if not findings:
-        return "Continue: nothing in the case calls for a change."
+        return NOTHING_TO_CHANGE
     top = findings[0]
     others = len(findings) - 1
     more = f" ({others} more finding{'s' if others != 1 else ''} below.)" if others else ""

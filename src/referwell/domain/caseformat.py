@@ -29,7 +29,21 @@ from referwell.domain.case import (
     Preferences,
     TherapySession,
 )
-from referwell.domain.errors import FieldError, InvalidInput, nearest, quoted_choice
+from referwell.domain.errors import (
+    AFTER_AS_OF,
+    EMPTY,
+    ITEM_COUNT,
+    MISSING,
+    NOT_A_DATE,
+    OUT_OF_RANGE,
+    TOO_LONG,
+    UNKNOWN_CODE,
+    WRONG_TYPE,
+    FieldError,
+    InvalidInput,
+    nearest,
+    quoted_choice,
+)
 from referwell.domain.measures import INSTRUMENTS
 from referwell.domain.measures.base import describe
 
@@ -42,9 +56,17 @@ class _Context:
     errors: list[FieldError] = field(default_factory=list)
     dates: list[tuple[str, date]] = field(default_factory=list)
 
-    def error(self, path: str, message: str) -> object:
-        self.errors.append(FieldError(path, message))
+    def error(self, path: str, message: str, kind: str = "", **detail: Any) -> object:
+        self.errors.append(FieldError(path, message, kind, detail))
         return INVALID
+
+    def wrong(self, path: str, expected: str, value: Any) -> object:
+        """A value of the wrong type: `null` (a form left empty) is a missing value."""
+        return self.error(
+            path,
+            f"expected {expected}; got {describe(value)}",
+            MISSING if value is None else WRONG_TYPE,
+        )
 
 
 def _join(path: str, key: str) -> str:
@@ -76,12 +98,16 @@ class Text(Kind):
 
     def check(self, value: Any, path: str, ctx: _Context) -> Any:
         if type(value) is not str:
-            return ctx.error(path, f"expected {self.expected}; got {describe(value)}")
+            return ctx.wrong(path, self.expected, value)
         if not value.strip():
-            return ctx.error(path, f"must not be empty; give {self.expected}")
+            return ctx.error(path, f"must not be empty; give {self.expected}", EMPTY)
         if len(value) > self.max_length:
             return ctx.error(
-                path, f"is {len(value)} characters long; give at most {self.max_length}"
+                path,
+                f"is {len(value)} characters long; give at most {self.max_length}",
+                TOO_LONG,
+                length=len(value),
+                most=self.max_length,
             )
         return value
 
@@ -96,9 +122,15 @@ class Whole(Kind):
 
     def check(self, value: Any, path: str, ctx: _Context) -> Any:
         if type(value) is not int:
-            return ctx.error(path, f"expected {self.expected}; got {describe(value)}")
+            return ctx.wrong(path, self.expected, value)
         if not self.low <= value <= self.high:
-            return ctx.error(path, f"expected {self.expected}; got {value}")
+            return ctx.error(
+                path,
+                f"expected {self.expected}; got {value}",
+                OUT_OF_RANGE,
+                low=self.low,
+                high=self.high,
+            )
         return value
 
     def schema(self) -> dict[str, Any]:
@@ -110,7 +142,7 @@ class Boolean(Kind):
 
     def check(self, value: Any, path: str, ctx: _Context) -> Any:
         if type(value) is not bool:
-            return ctx.error(path, f"expected true or false; got {describe(value)}")
+            return ctx.wrong(path, "true or false", value)
         return value
 
     def schema(self) -> dict[str, Any]:
@@ -125,16 +157,20 @@ class Day(Kind):
 
     def check(self, value: Any, path: str, ctx: _Context) -> Any:
         if type(value) is not str:
-            return ctx.error(path, f"expected a date as a YYYY-MM-DD string; got {describe(value)}")
+            return ctx.wrong(path, "a date as a YYYY-MM-DD string", value)
         if not _DATE_RE.fullmatch(value):
             return ctx.error(
-                path, f'expected a date as YYYY-MM-DD (for example "2026-11-20"); got "{value}"'
+                path,
+                f'expected a date as YYYY-MM-DD (for example "2026-11-20"); got "{value}"',
+                NOT_A_DATE,
             )
         try:
             day = date.fromisoformat(value)
         except ValueError:
             return ctx.error(
-                path, f'"{value}" is not a calendar date; give a real date as YYYY-MM-DD'
+                path,
+                f'"{value}" is not a calendar date; give a real date as YYYY-MM-DD',
+                NOT_A_DATE,
             )
         if self.collect:
             ctx.dates.append((path, day))
@@ -178,22 +214,27 @@ class Code(Kind):
 
     def check(self, value: Any, path: str, ctx: _Context) -> Any:
         if type(value) is not str:
-            return ctx.error(path, f"expected {self.expected} (a string); got {describe(value)}")
+            return ctx.wrong(path, f"{self.expected} (a string)", value)
         if value in self.codes:
             return value
         if value in self.refused:
-            return ctx.error(path, self.refused[value])
+            return ctx.error(path, self.refused[value], UNKNOWN_CODE)
         alias = self.aliases.get(value.strip().lower())
         if alias is not None:
-            return ctx.error(path, f'unknown {self.label} code "{value}"; did you mean "{alias}"?')
+            return ctx.error(
+                path, f'unknown {self.label} code "{value}"; did you mean "{alias}"?', UNKNOWN_CODE
+            )
         if len(self.ordered) <= 6:
             return ctx.error(
-                path, f'unknown {self.label} "{value}"; use {quoted_choice(self.ordered)}'
+                path,
+                f'unknown {self.label} "{value}"; use {quoted_choice(self.ordered)}',
+                UNKNOWN_CODE,
             )
         return ctx.error(
             path,
             f'unknown {self.label} code "{value}"; did you mean '
             f"{quoted_choice(nearest(value, self.ordered))}?",
+            UNKNOWN_CODE,
         )
 
     def schema(self) -> dict[str, Any]:
@@ -277,7 +318,11 @@ class Obj(Kind):
                 out[key] = checked
         for key, spec in fields.items():
             if spec.required and key not in value:
-                ctx.error(_join(path, key), f"required field is missing; give {spec.kind.expected}")
+                ctx.error(
+                    _join(path, key),
+                    f"required field is missing; give {spec.kind.expected}",
+                    MISSING,
+                )
         if self.after is not None:
             return self.after(value, out, path, ctx)
         return out
@@ -364,13 +409,33 @@ def _check_measure(raw: dict[str, Any], out: dict[str, Any], path: str, ctx: _Co
             return INVALID
         problem = instrument.items_problem(items)
         if problem:
-            return ctx.error(_join(path, "items"), problem)
+            return ctx.error(
+                _join(path, "items"),
+                problem,
+                ITEM_COUNT,
+                instrument=instrument.code,
+                count=instrument.item_count,
+            )
         bad = False
         for i, answer in enumerate(items):
             problem = instrument.item_problem(i + 1, answer)
             if problem:
                 bad = True
-                ctx.error(f"{path}.items[{i}]", problem)
+                if answer is None:
+                    kind = MISSING
+                elif type(answer) is not int:
+                    kind = WRONG_TYPE
+                else:
+                    kind = OUT_OF_RANGE
+                ctx.error(
+                    f"{path}.items[{i}]",
+                    problem,
+                    kind,
+                    instrument=instrument.code,
+                    item=i + 1,
+                    low=instrument.item_min,
+                    high=instrument.item_max,
+                )
         if bad:
             return INVALID
         out["total"] = sum(items)
@@ -590,6 +655,8 @@ def parse_case(data: Any, today: date | None = None) -> Case:
                     path,
                     f"{day.isoformat()} is after as_of {as_of.isoformat()}; "
                     "give a date on or before as_of",
+                    AFTER_AS_OF,
+                    as_of=as_of,
                 )
     if ctx.errors:
         raise InvalidInput(sorted(ctx.errors, key=_document_order(data)))

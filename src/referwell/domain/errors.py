@@ -3,16 +3,35 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+# What kind of problem a FieldError is, for wording it elsewhere (a form speaks of the form).
+MISSING = "missing"  # a required field, or a value given as null
+WRONG_TYPE = "wrong_type"
+EMPTY = "empty"
+TOO_LONG = "too_long"
+OUT_OF_RANGE = "out_of_range"  # detail: low, high
+NOT_A_DATE = "not_a_date"
+AFTER_AS_OF = "after_as_of"  # detail: as_of
+UNKNOWN_CODE = "unknown_code"
+ITEM_COUNT = "item_count"  # detail: instrument, count
 
 
 @dataclass(frozen=True, slots=True)
 class FieldError:
-    """One problem with one field: `path` as `measures[2].items`, `message` says what and how."""
+    """One problem with one field: `path` as `measures[2].items`, `message` says what and how.
+
+    `kind` (one of the constants above, or "") and `detail` say the same for a program,
+    so that a web form can word the problem in its own terms; the CLI and the API show
+    `path` and `message`.
+    """
 
     path: str
     message: str
+    kind: str = ""
+    detail: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     def __str__(self) -> str:
         return f"{self.path}: {self.message}" if self.path else self.message

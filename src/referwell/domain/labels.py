@@ -102,25 +102,25 @@ _EVENT_KIND: Final[Mapping[str, str]] = {
 
 # What the clinician notices in themselves.
 _CLINICIAN_FACTOR: Final[Mapping[str, str]] = {
-    "values_conflict": "a conflict with my values",
+    "values_conflict": "a conflict of values with the client",
     "cultural_unfamiliarity": "unfamiliarity with the client's culture",
     "similar_personal_issue": "a personal issue like the client's",
     "strong_dislike": "strong dislike of the client",
     "burnout": "burnout",
-    "impairment": "my own impairment",
+    "impairment": "the clinician's own impairment",
 }
 
-# Why the clinician considers referral, in their own words.
+# Why the clinician considers referral.
 _REASON: Final[Mapping[str, str]] = {
-    "personal_values": "my personal values",
+    "personal_values": "personal values",
     "cultural_unfamiliarity": "unfamiliarity with the client's culture",
     "dislike": "dislike of the client",
-    "competence": "the limits of my competence",
+    "competence": "the limits of competence",
     "not_benefiting": "the client is not benefiting",
     "attendance": "poor attendance",
     "boundary": "a boundary problem",
     "countertransference": "countertransference",
-    "impairment": "my own impairment",
+    "impairment": "the clinician's own impairment",
     "safety": "safety concerns",
     "client_request": "the client's request",
     "goals_met": "the goals are met",

@@ -116,9 +116,10 @@ class Names:
     they are the case's own words, a directory id or a name)."""
 
     names: tuple[str, ...]
+    separator: str = ", "
 
     def text(self) -> str:
-        return ", ".join(self.names)
+        return self.separator.join(self.names)
 
     def words(self) -> str:
         return listed([f'"{name}"' for name in self.names])

@@ -9,7 +9,8 @@ from typing import Any
 from referwell.domain.errors import FieldError, InvalidInput, nearest, quoted_choice
 from referwell.domain.measures.base import describe
 
-RULES_VERSION = "referwell.rules/1"
+# Moves whenever what an assessment says changes: the rules, or the words they are shown in.
+RULES_VERSION = "referwell.rules/2"
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +71,7 @@ SETTING_MINIMUM: dict[str, int] = {
 
 SETTING_DOCS: dict[str, str] = {
     "suicide_event_window_days": "a suicidal statement or self-harm within this many days triggers the suicide-risk finding",
-    "suicide_downgrade_after_days": "the suicide-risk finding recommends consult_first once risk assessment and safety plan followed the triggers and the newest dated trigger is older than this many days",
+    "suicide_downgrade_after_days": "the suicide-risk finding turns from acting now to consulting first once a risk assessment and a safety plan followed the triggers and the newest dated trigger is older than this many days",
     "threat_window_days": "a threat to others within this many days is urgent",
     "not_on_track_after_sessions": "attended sessions (late counts) before a client at caseness without reliable improvement is not on track",
     "attendance_window": "how many of the most recent scheduled sessions the attendance rule reads",

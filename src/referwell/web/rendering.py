@@ -14,27 +14,21 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from referwell import __version__
-from referwell.domain.assessment import LEAD
+from referwell.domain.assessment import LEAD, recommendation_label
+from referwell.domain.labels import label, sentence
+from referwell.domain.phrases import day_words
 from referwell.domain.reports import OUTCOME_WORDS
+from referwell.domain.vocabulary import RECOMMENDATIONS
 from referwell.services.clients.caseload import FLAGS
 from referwell.web.guard import CSRF_FIELD, CSRF_HEADER, csrf_token
 from referwell.web.state import web_state
 
-RECOMMENDATION_LABELS = {
-    "urgent_safety": "Urgent: safety",
-    "refer": "Refer",
-    "refer_adjunct": "Add a referral",
-    "consult_first": "Consult first",
-    "plan_termination": "Plan the ending",
-    "continue": "Continue",
-}
+RECOMMENDATION_LABELS = {code: recommendation_label(code) for code in RECOMMENDATIONS}
 
 
-def humanize(code: str | None) -> str:
-    """A code as words: `not_on_track` → `not on track`, `safety.suicide_risk` → `suicide risk`."""
-    if not code:
-        return ""
-    return code.rsplit(".", 1)[-1].replace("_", " ")
+def _label(code: str | None, group: str) -> str:
+    """A code in words (`domain.labels`): `{{ code | label('step') }}`; empty for none."""
+    return label(group, code) if code else ""
 
 
 def _datetime(value: datetime | date | None) -> str:
@@ -43,6 +37,14 @@ def _datetime(value: datetime | date | None) -> str:
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M UTC")
     return value.isoformat()
+
+
+def _day(value: date | str | None) -> str:
+    """A date as people write it: `20 Nov 2026` (ISO text is read first)."""
+    if value is None or value == "":
+        return ""
+    day = date.fromisoformat(value) if isinstance(value, str) else value
+    return day_words(day)
 
 
 def _json_script(value: Any) -> Markup:
@@ -61,8 +63,10 @@ def make_templates() -> jinja2.Environment:
         lstrip_blocks=True,
         auto_reload=False,
     )
-    env.filters["humanize"] = humanize
+    env.filters["label"] = _label
+    env.filters["sentence"] = sentence
     env.filters["when"] = _datetime
+    env.filters["day"] = _day
     env.filters["json_script"] = _json_script
     env.globals.update(
         RECOMMENDATION_LABELS=RECOMMENDATION_LABELS,

@@ -62,7 +62,7 @@ def test_first_and_latest_with_their_dates_and_the_change(
         re.sub(r"<[^>]+>", "", cell).strip()
         for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row)
     ]
-    assert cells[:5] == ["PHQ-9", "3", "16 on 2026-09-11", "4 on 2026-11-13", "-12"]
+    assert cells[:5] == ["PHQ-9", "3", "16 on 11 Sep 2026", "4 on 13 Nov 2026", "-12"]
     assert "reliable change ≥ 6 points" in cells[5]
     assert cells[6] == "reliable recovery"
 

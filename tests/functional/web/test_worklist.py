@@ -130,11 +130,13 @@ def test_rank_client_link_clinician_badge_trigger_and_kinds(
     assert cells[2] == "Clin Testperson"
     assert 'class="badge rec rec-consult_first"' in cells[3]
     assert "none dated" in cells[4]
-    assert '<span class="code">clinician.values_conflict</span>' in cells[5]
-    assert re.findall(r'<span class="code">([a-z_.]+)</span>', cells[6]) == [
+    # Kinds in words for people, the codes kept in attributes for programs.
+    assert '<li data-kind="clinician.values_conflict">Values conflict</li>' in cells[5]
+    assert re.findall(r'<li data-kind="([a-z_.]+)">', cells[6]) == [
         "reason.personal_values",
         "alternatives_not_tried",
     ]
+    assert "Personal values as a reason" in cells[6]
 
 
 def test_only_supervisees_clients_seen_in_the_window(

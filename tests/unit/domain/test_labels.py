@@ -169,7 +169,7 @@ def test_abbreviations_are_the_codes_whose_label_starts_with_them() -> None:
         ("service", "psychiatry", "psychiatric and medication evaluation"),
         ("finding_kind", "safety.suicide_risk", "suicide risk"),
         ("finding_kind", "progress.not_on_track", "not on track"),
-        ("reason", "personal_values", "my personal values"),
+        ("reason", "personal_values", "personal values"),
         ("step", "safety_plan", "a safety plan"),
         ("financial_kind", "fee_split", "fee splitting"),
         ("band", "moderately_severe", "moderately severe"),

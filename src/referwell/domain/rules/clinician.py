@@ -20,7 +20,7 @@ def stated_reason(reason: str) -> Phrase:
     return phrase(
         "considering_referral_because: {}",
         Code("reason", reason),
-        words="you are considering referral because of {}",
+        words="your reason for considering referral: {}",
     )
 
 

@@ -109,8 +109,8 @@ def alternatives_not_tried(
             + [
                 phrase(
                     "steps_taken: none of {}",
-                    Codes("step", _ALTERNATIVES),
-                    words="none of {} is among the steps taken",
+                    Codes("step", _ALTERNATIVES, conjunction="or"),
+                    words="not yet taken: {}",
                 )
             ],
         )

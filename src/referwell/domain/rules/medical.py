@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from referwell.domain.findings import Need
 from referwell.domain.measures.phq15 import SOMATIC_EVIDENCE_FROM
-from referwell.domain.phrases import Day, Phrase, Quote, phrase
+from referwell.domain.phrases import Day, Names, Phrase, Quote, phrase
 from referwell.domain.rules.base import Result, finding, rule
 from referwell.domain.settings import RuleSettings
 from referwell.domain.summary import CaseSummary
@@ -43,11 +43,15 @@ def unevaluated_symptoms(s: CaseSummary, cfg: RuleSettings) -> list[Result]:
                 words="latest PHQ-15: {} on {} (medium or high somatic symptom burden)",
             )
         )
-    symptoms = "; ".join(s.unevaluated_symptoms)
+    symptoms = Names(s.unevaluated_symptoms, separator="; ")
     if "primary_care" in s.current_care:
-        first_action = f"Ask the client to raise these symptoms with their physician: {symptoms}."
+        first_action = phrase(
+            "Ask the client to raise these symptoms with their physician: {}.", symptoms
+        )
     else:
-        first_action = f"Refer the client to primary care for a medical evaluation of: {symptoms}."
+        first_action = phrase(
+            "Refer the client to primary care for a medical evaluation of: {}.", symptoms
+        )
     return [
         finding(
             "medical.unevaluated_symptoms",

@@ -53,9 +53,10 @@ class CaseloadRow:
     clinician_id: int
     clinician_name: str
     recommendation: str | None  # None: the stored case could not be assessed
-    headline: str
+    headline: str  # in words: the most pressing finding's summary
     flags: tuple[str, ...]
     as_of: date | None
+    more_findings: int = 0  # findings besides the one the headline names
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,7 +162,8 @@ class _Listed:
 @dataclass(frozen=True, slots=True)
 class _List:
     ordered: list[_Listed]
-    results: dict[int, Mapping[str, Any]]  # assessment id -> result, for those already loaded
+    # assessment id -> (result, display), for those already loaded
+    results: dict[int, tuple[Mapping[str, Any], Mapping[str, Any] | None]]
     counts: dict[str, int]
     recomputed: int
 
@@ -236,11 +238,16 @@ def _current_list(
                 as_of,
             )
         )
-    results: dict[int, Mapping[str, Any]] = {}
+    results: dict[int, tuple[Mapping[str, Any], Mapping[str, Any] | None]] = {}
     if stale:
         with writes:
             fresh = {
-                client_id: (stored.id, stored.result, stored.recommendation_rank, stored.as_of)
+                client_id: (
+                    stored.id,
+                    (stored.result, stored.display),
+                    stored.recommendation_rank,
+                    stored.as_of,
+                )
                 for client_id, stored in refresh_assessments(
                     writes.session, stale, today=today, settings=settings
                 ).items()
@@ -285,22 +292,28 @@ def _shown(
 
 
 def _rows(
-    session: Session, shown: Sequence[_Listed], known: Mapping[int, Mapping[str, Any]]
+    session: Session,
+    shown: Sequence[_Listed],
+    known: Mapping[int, tuple[Mapping[str, Any], Mapping[str, Any] | None]],
 ) -> tuple[CaseloadRow, ...]:
-    """The rows shown, with headline and flags from their assessments' results."""
+    """The rows shown, with the headline in words and the flags from their assessments."""
     wanted = [item.assessment_id for item in shown if item.assessment_id is not None]
     missing = [assessment_id for assessment_id in wanted if assessment_id not in known]
     results = dict(known)
     if missing:
-        for assessment_id, result in session.execute(
-            select(StoredAssessment.id, StoredAssessment.result).where(
+        for assessment_id, result, display in session.execute(
+            select(StoredAssessment.id, StoredAssessment.result, StoredAssessment.display).where(
                 StoredAssessment.id.in_(missing)
             )
         ):
-            results[assessment_id] = result
+            results[assessment_id] = (result, display)
     rows = []
     for item in shown:
-        result = results.get(item.assessment_id) if item.assessment_id is not None else None
+        result, display = (
+            results.get(item.assessment_id, ({}, None))
+            if item.assessment_id is not None
+            else ({}, None)
+        )
         rows.append(
             CaseloadRow(
                 client_id=item.client_id,
@@ -308,11 +321,18 @@ def _rows(
                 clinician_id=item.clinician_id,
                 clinician_name=item.clinician_name,
                 recommendation=str(result["recommendation"]) if result else None,
-                headline=str(result["headline"])
-                if result
-                else "This client's record could not be assessed; open it to see why.",
+                headline=_headline(result, display),
                 flags=flags_of(result) if result else (),
                 as_of=item.as_of,
+                more_findings=int(display["more_findings"]) if display else 0,
             )
         )
     return tuple(rows)
+
+
+def _headline(result: Mapping[str, Any], display: Mapping[str, Any] | None) -> str:
+    if display:
+        return str(display["headline"])
+    if result:  # stored before words were kept (a stale row the list did not refresh)
+        return str(result["headline"])
+    return "This client's record could not be assessed; open it to see why."

@@ -52,16 +52,16 @@ class RecordRefused(InvalidInput):
         self.section = section
         self.index = index
 
-    def entry_errors(self) -> tuple[dict[str, list[str]], list[FieldError]]:
+    def entry_errors(self) -> tuple[dict[str, list[FieldError]], list[FieldError]]:
         """The errors of the new entry by field (`items[2]`, `date`; `""` for a bare code),
         and the others, which concern the stored case."""
         prefix = f"{self.section}[{self.index}]"
-        mine: dict[str, list[str]] = {}
+        mine: dict[str, list[FieldError]] = {}
         others: list[FieldError] = []
         for error in self.errors:
             if error.path == prefix or error.path.startswith((prefix + ".", prefix + "[")):
                 local = error.path[len(prefix) :].removeprefix(".")
-                mine.setdefault(local, []).append(error.message)
+                mine.setdefault(local, []).append(error)
             else:
                 others.append(error)
         return mine, others
@@ -243,8 +243,11 @@ def _add(
             session, actor, AuditAction.CLIENT_UPDATE, target_type="client", target_ids=[client_id]
         )
         settings = uow.practices.rule_settings(access.practice_id)
-        result = assess_case(parsed, settings).as_dict()
-        store_assessment(session, client, result, rules_version=RULES_VERSION)
+        assessment = assess_case(parsed, settings)
+        result = assessment.as_dict()
+        store_assessment(
+            session, client, result, rules_version=RULES_VERSION, display=assessment.display()
+        )
         audit_write(
             session,
             actor,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -79,12 +80,14 @@ def refresh_assessments(
                 len(error.errors),
             )
             continue
+        assessment = assess_case(parsed, settings)
         stored[client_id] = store_assessment_of_version(
             session,
             client_id,
             found.case_version,
-            assess_case(parsed, settings).as_dict(),
+            assessment.as_dict(),
             rules_version=RULES_VERSION,
+            display=assessment.display(),
         )
     if stored:
         audit_system_write(
@@ -117,6 +120,14 @@ def stored_if_current(
     return stored, current
 
 
+@dataclass(frozen=True, slots=True)
+class Current:
+    """A client's current assessment: the JSON document, and its words for people."""
+
+    result: dict[str, Any]
+    display: dict[str, Any] | None
+
+
 def current_assessment(
     uow: UnitOfWork,
     client_id: int,
@@ -124,23 +135,30 @@ def current_assessment(
     *,
     today: date,
     writes: UnitOfWork | None = None,
-) -> dict[str, Any] | None:
-    """The client's current assessment (the `referwell.assessment/1` document); when the
-    stored one is stale it is recomputed and stored first, in a transaction of its own
-    (`writes`, by default `uow`).
+) -> Current | None:
+    """The client's current assessment (the `referwell.assessment/1` document and its
+    words); when the stored one is stale it is recomputed and stored first, in a
+    transaction of its own (`writes`, by default `uow`).
 
-    None only when the stored case does not validate and nothing was ever stored.
+    None only when the stored case does not validate and nothing was ever stored (an
+    older stored one is still returned then, stale, rather than nothing).
     """
     with uow:
         settings = uow.practices.rule_settings(practice_id)
         stored, current = stored_if_current(uow.session, client_id, today=today, settings=settings)
-        result = dict(stored.result) if stored is not None else None
+        found = _current(stored) if stored is not None else None
     if current:
-        return result
+        return found
     writes = writes or uow
     with writes:
         fresh = refresh_assessments(writes.session, [client_id], today=today, settings=settings)
         if client_id in fresh:
-            result = dict(fresh[client_id].result)
+            found = _current(fresh[client_id])
         writes.commit()
-    return result
+    return found
+
+
+def _current(stored: StoredAssessment) -> Current:
+    return Current(
+        dict(stored.result), dict(stored.display) if stored.display is not None else None
+    )

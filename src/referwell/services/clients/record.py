@@ -26,7 +26,7 @@ from referwell.domain.measures import INSTRUMENTS
 from referwell.domain.reports import case_outcome_report
 from referwell.domain.settings import RuleSettings
 from referwell.services.auditing import ReadAudit
-from referwell.services.clients.freshness import current_assessment
+from referwell.services.clients.freshness import Current, current_assessment
 from referwell.services.errors import NotFound
 from referwell.services.permissions import (
     ClientAccess,
@@ -90,6 +90,7 @@ class ClientRecord:
     writable: bool
     case: Mapping[str, Any]  # the case as of `today`, in the case format (canonical)
     assessment: Mapping[str, Any] | None  # the current assessment; None if the case is invalid
+    display: Mapping[str, Any] | None  # the same in words for people (`Assessment.display`)
     trajectories: tuple[Trajectory, ...]
     # The outcome report over the course (`domain.reports`); None if the case is invalid.
     outcomes: Mapping[str, Any] | None
@@ -158,7 +159,7 @@ def client_record(
     A stale assessment is recomputed first, in a transaction of `writes`
     (default `uow`).
     """
-    access, stored = _current(uow, actor, client_id, today, writes)
+    access, current = _current(uow, actor, client_id, today, writes)
     with uow:
         session = uow.session
         stored_case = _read(session, client_id, today)
@@ -178,7 +179,8 @@ def client_record(
             clinician_name=clinician_name,
             writable=access.writable,
             case=case,
-            assessment=stored,
+            assessment=current.result if current else None,
+            display=current.display if current else None,
             trajectories=trajectories(case.get("measures", [])),
             outcomes=outcomes_of(case, today, settings),
             attendance=Counter(entry["attendance"] for entry in case.get("sessions", [])),
@@ -210,7 +212,8 @@ def client_assessment(
     writes: UnitOfWork | None = None,
 ) -> dict[str, Any] | None:
     """The client's current assessment (recomputed first when stale); None if the case is invalid."""
-    _, result = _current(uow, actor, client_id, today, writes)
+    _, current = _current(uow, actor, client_id, today, writes)
+    result = current.result if current else None
     reads.record_read(
         actor, AuditAction.ASSESSMENT_READ, target_type="client", target_ids=[client_id]
     )
@@ -219,7 +222,7 @@ def client_assessment(
 
 def _current(
     uow: UnitOfWork, actor: Person, client_id: int, today: date, writes: UnitOfWork | None
-) -> tuple[ClientAccess, dict[str, Any] | None]:
+) -> tuple[ClientAccess, Current | None]:
     """The permission check for reading the client, then its current assessment (a stale
     one recomputed first, in a transaction of `writes`, default `uow`)."""
     require_permission(actor, Permission.CLIENT_READ)

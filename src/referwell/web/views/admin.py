@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from referwell.domain.errors import FieldError, InvalidInput
+from referwell.domain.labels import label, sentence
 from referwell.domain.settings import RuleSettings
 from referwell.services import rule_settings
 from referwell.services.accounts import users as accounts
@@ -157,6 +158,9 @@ def _settings_page(
         "admin_settings.html",
         {
             "practice": rule_settings.practice_settings(state.uow(), access(request).actor),
+            "setting_labels": {
+                name: sentence(label("setting", name)) for name in RuleSettings().as_dict()
+            },
             "errors": errors or {},
             "values": values or {},
         },

@@ -27,6 +27,7 @@ from referwell.domain.measures import INSTRUMENTS
 from referwell.services.clients import entries as records
 from referwell.services.clients.record import client_record
 from referwell.services.permissions import Person
+from referwell.web.formwords import form_message
 from referwell.web.guard import Access, access
 from referwell.web.rendering import flash, render
 from referwell.web.state import web_state
@@ -159,8 +160,12 @@ def _save(
         saved = write(state.write_uow(), found.actor, client.client_id, state.today())
     except records.RecordRefused as refused:
         mine, others = refused.entry_errors()
+        worded = {
+            local: [form_message(refused.section, local, error) for error in errors]
+            for local, errors in mine.items()
+        }
         return _page(
-            request, status=422, form=form, errors=mine, values=values, other_errors=others
+            request, status=422, form=form, errors=worded, values=values, other_errors=others
         )
     flash(request, notice if saved.changed else "Nothing new: that was already recorded.")
     if request.headers.get("hx-request"):
@@ -184,9 +189,9 @@ def _items(found: Access, instrument: str) -> list[Any]:
 def add_measure(request: Request) -> Response:
     found = access(request)
     instrument = found.field("instrument")
-    day = found.field("date")
+    day = optional(found.field("date"))  # an empty date is a missing one
     items = _items(found, instrument)
-    values = {"instrument": instrument, "date": day, "items": items}
+    values = {"instrument": instrument, "date": found.field("date"), "items": items}
     return _save(
         request,
         f"measure-{instrument}" if instrument in INSTRUMENTS else "measure",
@@ -206,7 +211,12 @@ def add_session(request: Request) -> Response:
         "session",
         values,
         lambda uow, actor, client_id, today: records.add_session(
-            uow, actor, client_id, today=today, day=values["date"], attendance=values["attendance"]
+            uow,
+            actor,
+            client_id,
+            today=today,
+            day=optional(values["date"]),
+            attendance=values["attendance"],
         ),
         "Session saved; the assessment is updated.",
     )
@@ -228,7 +238,7 @@ def add_event(request: Request) -> Response:
             actor,
             client_id,
             today=today,
-            day=values["date"],
+            day=optional(values["date"]),
             kind=values["kind"],
             discussed=values["discussed"],
         ),
