@@ -39,4 +39,4 @@ docs: $(STAMP)
 	$(BIN)/python scripts/gen_docs.py
 
 clean:
-	rm -rf $(VENV) var test-output .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var test-output .pytest_cache .mypy_cache .ruff_cache  # var: benchmark data

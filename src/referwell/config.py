@@ -1,19 +1,21 @@
 """Application settings, read from the environment and an optional TOML file.
 
-Nothing happens at import: call `load_config()`. Precedence, highest first:
-an environment variable, the `[referwell]` table of the TOML file named by
+Nothing happens at import: call `load_locations()` for where the data lives (it
+creates nothing) or `load_config()` for every setting (the web app's; it makes
+the secret key file when no key is given). Precedence, highest first: an
+environment variable, the `[referwell]` table of the TOML file named by
 `REFERWELL_CONFIG`, then the default.
 
 | key            | environment              | default                                      |
 |----------------|--------------------------|----------------------------------------------|
-| `data_dir`     | `REFERWELL_DATA_DIR`     | `./var`                                      |
+| `data_dir`     | `REFERWELL_DATA_DIR`     | the user's data folder: `platformdirs.user_data_dir("referwell")`, e.g. `~/.local/share/referwell` |
 | `database_url` | `REFERWELL_DATABASE_URL` | `sqlite:///<data_dir>/referwell.sqlite3`     |
-| `secret_key`   | `REFERWELL_SECRET_KEY`   | made once into `<data_dir>/secret_key` (0600) |
+| `secret_key`   | `REFERWELL_SECRET_KEY`   | made once into `<data_dir>/secret_key` (0600) when the web app first needs it |
 | `secure_cookies` | `REFERWELL_SECURE_COOKIES` | `false`; `true` marks the session cookie Secure (serve over HTTPS) |
 
-A relative `data_dir` counts from the current directory when it comes from the
-environment or the default, and from the TOML file's directory when it comes
-from the file.
+The default data folder is the same wherever a command runs. A relative
+`data_dir` counts from the current directory when it comes from the
+environment, and from the TOML file's directory when it comes from the file.
 """
 
 from __future__ import annotations
@@ -25,9 +27,11 @@ import secrets
 import stat
 import tempfile
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import platformdirs
 
 CONFIG_ENV = "REFERWELL_CONFIG"
 ENV_VARS: Mapping[str, str] = {
@@ -37,7 +41,7 @@ ENV_VARS: Mapping[str, str] = {
     "secure_cookies": "REFERWELL_SECURE_COOKIES",
 }
 TOML_TABLE = "referwell"
-DEFAULT_DATA_DIR = "./var"
+APP_NAME = "referwell"
 DATABASE_FILE = "referwell.sqlite3"
 SECRET_KEY_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
 
@@ -61,8 +65,58 @@ class AppConfig:
     secure_cookies: bool = False
 
 
+@dataclass(frozen=True)
+class Locations:
+    """Where an installation keeps its data: what a command needs to find its database."""
+
+    data_dir: Path
+    database_url: str
+
+    @property
+    def default_database_url(self) -> str:
+        """The URL of the SQLite file in `data_dir`, whatever `database_url` says."""
+        return sqlite_url(self.data_dir)
+
+
+def default_data_dir() -> Path:
+    """The per-user data folder (`~/.local/share/referwell` on Linux, `~/Library/Application
+    Support/referwell` on macOS, `%LOCALAPPDATA%\\referwell` on Windows)."""
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def sqlite_url(data_dir: Path) -> str:
+    """The URL of the SQLite database file in `data_dir`."""
+    return f"sqlite:///{data_dir / DATABASE_FILE}"
+
+
+def load_locations(env: Mapping[str, str] = os.environ) -> Locations:
+    """Read where the data lives; creates nothing, not even `data_dir`."""
+    return _load(env)[0]
+
+
 def load_config(env: Mapping[str, str] = os.environ) -> AppConfig:
-    """Read the settings; may create `data_dir` and its `secret_key` file on first use."""
+    """Read every setting; may create `data_dir` and its `secret_key` file on first use
+    (when no key is given): only the web app needs the key."""
+    locations, setting = _load(env)
+
+    key_setting = setting("secret_key")
+    secret_key = key_setting[0] if key_setting else _stored_secret_key(locations.data_dir)
+
+    secure_setting = setting("secure_cookies")
+    secure_cookies = _boolean(secure_setting[0], "secure_cookies") if secure_setting else False
+
+    return AppConfig(
+        data_dir=locations.data_dir,
+        database_url=locations.database_url,
+        secret_key=secret_key,
+        secure_cookies=secure_cookies,
+    )
+
+
+_Setting = Callable[[str], tuple[str, Path | None] | None]
+
+
+def _load(env: Mapping[str, str]) -> tuple[Locations, _Setting]:
     file_values, file_dir = _read_toml(env.get(CONFIG_ENV))
 
     def setting(key: str) -> tuple[str, Path | None] | None:
@@ -76,25 +130,13 @@ def load_config(env: Mapping[str, str] = os.environ) -> AppConfig:
 
     data_dir_setting = setting("data_dir")
     if data_dir_setting is None:
-        data_dir = _absolute(Path(DEFAULT_DATA_DIR), None)
+        data_dir = default_data_dir()
     else:
         data_dir = _absolute(Path(data_dir_setting[0]).expanduser(), data_dir_setting[1])
 
     url_setting = setting("database_url")
-    database_url = url_setting[0] if url_setting else f"sqlite:///{data_dir / DATABASE_FILE}"
-
-    key_setting = setting("secret_key")
-    secret_key = key_setting[0] if key_setting else _stored_secret_key(data_dir)
-
-    secure_setting = setting("secure_cookies")
-    secure_cookies = _boolean(secure_setting[0], "secure_cookies") if secure_setting else False
-
-    return AppConfig(
-        data_dir=data_dir,
-        database_url=database_url,
-        secret_key=secret_key,
-        secure_cookies=secure_cookies,
-    )
+    database_url = url_setting[0] if url_setting else sqlite_url(data_dir)
+    return Locations(data_dir=data_dir, database_url=database_url), setting
 
 
 _TRUE = frozenset({"true", "1", "yes", "on"})

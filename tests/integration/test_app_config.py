@@ -5,26 +5,57 @@ from __future__ import annotations
 import stat
 from pathlib import Path
 
+import platformdirs
 import pytest
 
-from referwell.config import AppConfig, ConfigError, load_config
+from referwell.config import AppConfig, ConfigError, load_config, load_locations
 
 
 @pytest.fixture(autouse=True)
 def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
+    # The default data folder is the user's: keep it inside tmp_path.
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "home" / "data"))
 
 
-def test_defaults_put_everything_in_var(tmp_path: Path) -> None:
+def _user_data_dir() -> Path:
+    return Path(platformdirs.user_data_dir("referwell", appauthor=False))
+
+
+def test_defaults_put_everything_in_the_user_data_folder(tmp_path: Path) -> None:
     config = load_config({})
 
-    assert config.data_dir == tmp_path / "var"
-    assert config.database_url == f"sqlite:///{tmp_path}/var/referwell.sqlite3"
-    key_file = tmp_path / "var" / "secret_key"
+    data_dir = _user_data_dir()
+    assert data_dir.is_relative_to(tmp_path / "home")
+    assert config.data_dir == data_dir
+    assert config.database_url == f"sqlite:///{data_dir}/referwell.sqlite3"
+    key_file = data_dir / "secret_key"
     assert key_file.read_text().strip() == config.secret_key
     assert len(config.secret_key) >= 32
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
-    assert [p.name for p in (tmp_path / "var").iterdir()] == ["secret_key"]
+    assert [p.name for p in data_dir.iterdir()] == ["secret_key"]
+
+
+def test_the_default_folder_is_the_same_wherever_a_command_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    here = load_locations({})
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    assert load_locations({}) == here
+    assert here.data_dir == _user_data_dir()
+
+
+def test_reading_where_the_data_lives_creates_nothing(tmp_path: Path) -> None:
+    locations = load_locations({"REFERWELL_DATA_DIR": str(tmp_path / "absent")})
+
+    assert locations.data_dir == tmp_path / "absent"
+    assert locations.database_url == f"sqlite:///{tmp_path}/absent/referwell.sqlite3"
+    assert locations.default_database_url == locations.database_url
+    assert not (tmp_path / "absent").exists()
+    assert not _user_data_dir().exists()
 
 
 def test_the_secret_key_is_made_once(tmp_path: Path) -> None:

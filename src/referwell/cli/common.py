@@ -4,6 +4,7 @@ the practice database for the commands that use one."""
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
@@ -12,6 +13,7 @@ from rich.console import Console
 from referwell.domain.errors import InvalidInput
 
 if TYPE_CHECKING:
+    from referwell.config import Locations
     from referwell.db.uow import UnitOfWork
     from referwell.services.permissions import Operator
 
@@ -64,29 +66,68 @@ DatabaseOption = Annotated[
     typer.Option(
         "--database",
         help="Database URL (default: REFERWELL_DATABASE_URL, else the SQLite file in the data dir).",
+        metavar="URL",
     ),
 ]
-HostOption = Annotated[str, typer.Option("--host", help="Address to listen on.")]
-PortOption = Annotated[int, typer.Option("--port", help="Port to listen on.")]
+HostOption = Annotated[str, typer.Option("--host", help="Address to listen on.", metavar="ADDRESS")]
+PortOption = Annotated[int, typer.Option("--port", help="Port to listen on.", metavar="PORT")]
+
+NO_DATABASE_HINT = (
+    "run `referwell db upgrade` first to create one, or `referwell demo` to try referwell on "
+    "a demo practice (REFERWELL_DATA_DIR or --database names another place)"
+)
+
+
+def locations() -> Locations:
+    """Where the configured data lives (nothing is created); a configuration error exits 2."""
+    from referwell.config import ConfigError, load_locations
+
+    try:
+        return load_locations()
+    except ConfigError as exc:
+        fail(f"{exc.key or 'configuration'}: {exc}")
 
 
 def database_url(database: str | None) -> str:
     """The URL given, else the configured one; a configuration error exits 2 naming its key."""
     if database:
         return database
-    from referwell.config import ConfigError, load_config
-
-    try:
-        return load_config().database_url
-    except ConfigError as exc:
-        fail(f"{exc.key or 'configuration'}: {exc}")
+    return locations().database_url
 
 
 def shown(url: str) -> str:
     """A database URL as it may be printed: without its password."""
     from sqlalchemy import make_url
+    from sqlalchemy.exc import ArgumentError
 
-    return make_url(url).render_as_string(hide_password=True)
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:  # not a URL: it may hold a password anywhere, so show none of it
+        return "the URL given (not a database URL)"
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite URL; None for another database or an in-memory one."""
+    from sqlalchemy import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return None
+    if parsed.get_backend_name() != "sqlite":
+        return None
+    database = parsed.database or ""
+    if database in ("", ":memory:") or database.startswith("file:"):
+        return None
+    return Path(database).expanduser().absolute()
+
+
+def require_database(url: str) -> None:
+    """Stop with exit 2, creating nothing, when the SQLite file of `url` does not exist."""
+    path = sqlite_file(url)
+    if path is not None and not path.is_file():
+        fail(f"no database at {path}: {NO_DATABASE_HINT}")
 
 
 def unit_of_work(url: str) -> UnitOfWork:
@@ -102,13 +143,20 @@ def unit_of_work(url: str) -> UnitOfWork:
 
 
 def require_head(url: str) -> None:
-    """Stop with exit 2 unless the database is migrated to the newest revision."""
+    """Stop with exit 2 unless the database exists and is migrated to the newest revision.
+
+    A missing SQLite file is not created: the message names where it was looked for.
+    """
     from referwell.db import migrate
 
+    require_database(url)
     try:
         current = migrate.current_revision(url)
     except Exception as exc:  # any driver error: the message names the URL, not the password
-        fail(f"--database: cannot open {shown(url)} ({type(exc).__name__})")
+        fail(
+            f"--database: cannot open {shown(url)} ({type(exc).__name__}); is the database "
+            "server running, and does the database exist? `referwell db upgrade` creates its tables"
+        )
     if current != migrate.head_revision():
         fail(
             f"--database: {shown(url)} is at revision {current or 'none (empty)'}, not "

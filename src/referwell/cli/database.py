@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import typer
-
 from referwell.cli.common import DatabaseOption, database_url, err, shown
+from referwell.cli.helpstyle import App
 
-db_app = typer.Typer(help="The practice database.", no_args_is_help=True)
+db_app = App(help="The practice database.")
 
 
 @db_app.command("upgrade")

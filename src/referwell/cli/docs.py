@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import inspect
+import textwrap
 from typing import Any
+
+WIDTH = 88  # the help paragraphs are one line each in the code; wrapped here for the file
 
 
 def cli_markdown() -> str:
@@ -30,12 +33,13 @@ def cli_markdown() -> str:
             return
         usage = " ".join(path)
         args = " ".join(
-            (p.name or "").upper() + ("..." if getattr(p, "nargs", 1) == -1 else "")
+            _argument_name(p) if p.required else f"[{_argument_name(p)}]"
             for p in cmd.params
             if p.param_type_name == "argument"
         )
         lines.extend([f"## `{usage}`", "", "```", f"{usage} [OPTIONS] {args}".rstrip(), "```", ""])
-        lines.extend([inspect.cleandoc(cmd.help or ""), ""])
+        paragraphs = inspect.cleandoc(cmd.help or "").split("\n\n")
+        lines.extend(["\n\n".join(textwrap.fill(p, WIDTH) for p in paragraphs), ""])
         rows = [_param_row(p) for p in cmd.params]
         if rows:
             lines.extend(["| argument or option | meaning | default |", "|---|---|---|"])
@@ -46,13 +50,21 @@ def cli_markdown() -> str:
     return "\n".join(lines)
 
 
+def _argument_name(param: Any) -> str:
+    """`CASE...`: the argument's metavar (the CLI gives every argument one)."""
+    name = param.metavar or (param.name or "").upper()
+    return name if param.nargs == 1 or name.endswith("...") else f"{name}..."
+
+
 def _param_row(param: Any) -> str:
     if param.param_type_name == "argument":
-        name = (param.name or "").upper()
+        name = _argument_name(param)
         helptext = getattr(param, "help", "") or ""
         default = ""
     else:
-        name = ", ".join(param.opts)
+        name = ", ".join([*param.opts, *param.secondary_opts])
+        if param.metavar:
+            name += f" {param.metavar}"
         helptext = param.help or ""
         choices = getattr(getattr(param, "type_descriptor", None), "choices", None)
         if choices:

@@ -11,13 +11,12 @@ from typing import Annotated
 import typer
 
 from referwell.cli.common import BAD_INPUT, err, fail, out, print_invalid, progress_bar, refuse
+from referwell.cli.helpstyle import App
 from referwell.domain.errors import InvalidInput
 
-app = typer.Typer(
+app = App(
     name="referwell",
     help="When to refer, to whom, and how: a referral decision engine for mental-health practitioners.",
-    no_args_is_help=True,
-    add_completion=False,
     pretty_exceptions_enable=False,
 )
 
@@ -33,6 +32,7 @@ SettingsOption = Annotated[
     typer.Option(
         "--settings",
         help="A TOML file of rule settings (`name = value`); the documented defaults fill the rest.",
+        metavar="FILE",
         exists=False,
         dir_okay=False,
     ),
@@ -42,7 +42,8 @@ SettingsOption = Annotated[
 @app.command()
 def assess(
     cases: Annotated[
-        list[Path], typer.Argument(help="Case files (JSON or YAML) or folders of them.")
+        list[Path],
+        typer.Argument(help="Case files (JSON or YAML) or folders of them.", metavar="CASE..."),
     ],
     output: Annotated[
         OutputFormat,
@@ -50,6 +51,7 @@ def assess(
             "--format",
             "-f",
             help="text: a report; json: one assessment object (JSON Lines for several cases); jsonl: always JSON Lines.",
+            metavar="FORMAT",
         ),
     ] = OutputFormat.text,
     settings: SettingsOption = None,
@@ -107,7 +109,9 @@ def assess(
 
 @app.command()
 def rules(
-    output: Annotated[str, typer.Option("--format", "-f", help="text, json or markdown.")] = "text",
+    output: Annotated[
+        str, typer.Option("--format", "-f", help="text, json or markdown.", metavar="FORMAT")
+    ] = "text",
 ) -> None:
     """List every rule with its finding kinds, citations and settings."""
     from referwell.services.ruledocs import rules_markdown, rules_table
@@ -140,7 +144,7 @@ from referwell.cli.screen import screen  # noqa: E402 - commands register after 
 
 app.command()(screen)
 
-schema_app = typer.Typer(help="Print the JSON Schema of a format.", no_args_is_help=True)
+schema_app = App(help="Print the JSON Schema of a format.")
 app.add_typer(schema_app, name="schema")
 
 

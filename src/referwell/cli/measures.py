@@ -9,12 +9,10 @@ from typing import Annotated
 import typer
 
 from referwell.cli.common import out, refuse
+from referwell.cli.helpstyle import App
 from referwell.domain.errors import InvalidInput
 
-measures_app = typer.Typer(
-    help="Score questionnaires (PHQ-9, GAD-7, PHQ-15, PCL-5) and reliable change.",
-    no_args_is_help=True,
-)
+measures_app = App(help="Score questionnaires (PHQ-9, GAD-7, PHQ-15, PCL-5) and reliable change.")
 
 
 @measures_app.command("score")
@@ -23,7 +21,9 @@ def score_command(
     items: Annotated[
         str, typer.Argument(help="The item answers, comma-separated: 1,2,0,3,1,0,2,1,0.")
     ],
-    output: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+    output: Annotated[
+        str, typer.Option("--format", "-f", help="text or json.", metavar="FORMAT")
+    ] = "text",
 ) -> None:
     """Score one administration: total, severity band, caseness and the instrument's flags.
 
@@ -54,13 +54,18 @@ def score_command(
 
 @measures_app.command("rci")
 def rci_command(
-    first: Annotated[float, typer.Option(help="The first score.")],
-    latest: Annotated[float, typer.Option(help="The latest score.")],
-    sd: Annotated[float, typer.Option(help="The standard deviation of the first scores (s1).")],
-    reliability: Annotated[
-        float, typer.Option(help="The instrument's reliability r_xx (for example 0.89).")
+    first: Annotated[float, typer.Option(help="The first score.", metavar="SCORE")],
+    latest: Annotated[float, typer.Option(help="The latest score.", metavar="SCORE")],
+    sd: Annotated[
+        float, typer.Option(help="The standard deviation of the first scores (s1).", metavar="SD")
     ],
-    output: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+    reliability: Annotated[
+        float,
+        typer.Option(help="The instrument's reliability r_xx (for example 0.89).", metavar="R"),
+    ],
+    output: Annotated[
+        str, typer.Option("--format", "-f", help="text or json.", metavar="FORMAT")
+    ] = "text",
 ) -> None:
     """Jacobson-Truax reliable change index: RC = (x2 − x1) / (√2 · s1 · √(1 − r_xx))."""
     from referwell.domain.errors import FieldError

@@ -28,6 +28,16 @@ def _citations(items: list[dict[str, str]]) -> str:
     return "; ".join(f"{source} {', '.join(sections)}" for source, sections in grouped.items())
 
 
+def _items(mark: str, items: list[str]) -> Table:
+    """`  • item` lines whose wrapped lines stay indented under the item's text, not the mark."""
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True)
+    grid.add_column(overflow="fold")
+    for item in items:
+        grid.add_row(f"  {mark}", Text(item))
+    return grid
+
+
 def render(assessment: dict[str, Any], console: Console, name: str = "") -> None:
     rec = assessment["recommendation"]
     title = Text()
@@ -37,13 +47,13 @@ def render(assessment: dict[str, Any], console: Console, name: str = "") -> None
         title.append(f"  ({name})", style="dim")
     console.print(Panel(Text(assessment["headline"]), title=title, title_align="left"))
     for finding in assessment["findings"]:
-        body = [Text(finding["summary"])]
+        body: list[Text | Table] = [Text(finding["summary"])]
         if finding["evidence"]:
             body.append(Text("Evidence", style="bold"))
-            body += [Text(f"  • {e}") for e in finding["evidence"]]
+            body.append(_items("•", finding["evidence"]))
         if finding["actions"]:
             body.append(Text("Actions", style="bold"))
-            body += [Text(f"  → {a}") for a in finding["actions"]]
+            body.append(_items("→", finding["actions"]))
         body.append(Text(f"Cites: {_citations(finding['citations'])}", style="dim"))
         head = Text()
         head.append(finding["severity"], style=SEVERITY.get(finding["severity"], ""))
@@ -51,8 +61,10 @@ def render(assessment: dict[str, Any], console: Console, name: str = "") -> None
         console.print(Panel(Group(*body), title=head, title_align="left", border_style="dim"))
     for caution in assessment["cautions"]:
         body = [Text(caution["summary"])]
-        body += [Text(f"  • {e}") for e in caution.get("evidence", [])]
-        body += [Text(f"  → {a}") for a in caution["actions"]]
+        if caution.get("evidence"):
+            body.append(_items("•", caution["evidence"]))
+        if caution["actions"]:
+            body.append(_items("→", caution["actions"]))
         body.append(Text(f"Cites: {_citations(caution['citations'])}", style="dim"))
         console.print(
             Panel(

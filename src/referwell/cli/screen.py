@@ -8,11 +8,21 @@ from collections.abc import Sequence
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from referwell.cli.common import err, fail, operator, out, print_invalid, progress_bar, refuse
+from referwell.cli.common import (
+    database_url,
+    err,
+    fail,
+    operator,
+    out,
+    print_invalid,
+    progress_bar,
+    refuse,
+    require_head,
+)
 from referwell.domain.errors import InvalidInput
 
 if TYPE_CHECKING:
@@ -31,47 +41,62 @@ def screen(
         typer.Option(
             "--cases",
             help="A folder of case files or a JSON Lines file to screen instead of the database.",
+            metavar="PATH",
         ),
     ] = None,
     database: Annotated[
         str | None,
         typer.Option(
-            "--database", help="Database URL (default: REFERWELL_DATABASE_URL or the data dir's)."
+            "--database",
+            help="Database URL (default: REFERWELL_DATABASE_URL or the data dir's).",
+            metavar="URL",
         ),
     ] = None,
     practice: Annotated[
-        int | None, typer.Option("--practice", help="Only this practice (by id).")
+        int | None, typer.Option("--practice", help="Only this practice (by id).", metavar="ID")
     ] = None,
     as_of: Annotated[
-        str | None, typer.Option("--as-of", help="The screening day, YYYY-MM-DD (default today).")
+        str | None,
+        typer.Option(
+            "--as-of", help="The screening day, YYYY-MM-DD (default today).", metavar="DATE"
+        ),
     ] = None,
     recent_days: Annotated[
         int,
         typer.Option(
-            "--recent-days", help="Screen clients with a session in this many days before as-of."
+            "--recent-days",
+            help="Screen clients with a session in this many days before as-of.",
+            metavar="DAYS",
         ),
     ] = 90,
     output: Annotated[
-        WorklistFormat, typer.Option("--format", "-f", help="table, csv or json.")
+        WorklistFormat,
+        typer.Option("--format", "-f", help="table, csv or json.", metavar="FORMAT"),
     ] = WorklistFormat.table,
     settings: Annotated[
         Path | None,
         typer.Option(
             "--settings",
             help="Rule settings (TOML) for every practice, instead of each practice's own.",
+            metavar="FILE",
         ),
     ] = None,
     workers: Annotated[
         int | None,
-        typer.Option("--workers", help="Processes for the database screen (default: up to 2)."),
+        typer.Option(
+            "--workers", help="Processes for the database screen (default: up to 2).", metavar="N"
+        ),
     ] = None,
     limit: Annotated[
-        int | None, typer.Option("--limit", help="Show only the first N rows of the table.")
+        int | None,
+        typer.Option("--limit", help="Show only the first N clients of the table.", metavar="N"),
     ] = None,
 ) -> None:
     """Screen a practice: assess every client with a recent session and list them, most
-    pressing first (within one recommendation, the newest dated trigger first, undated
-    after dated, then by client id).
+    pressing first.
+
+    Within one recommendation the newest dated trigger comes first, undated after dated,
+    then by client id.
 
     From the database, questionnaires and sessions are summarised in bulk by SQL and the
     one rule engine decides; the read is audited with the operating-system user as actor.
@@ -100,6 +125,10 @@ def screen(
         rule_settings = load_settings(settings) if settings is not None else None
     except InvalidInput as exc:
         refuse(exc, str(settings))
+    url = ""
+    if cases is None:  # from the database: it must exist (nothing is created) and be migrated
+        url = database_url(database)
+        require_head(url)
 
     progress = progress_bar(None)
     refused = 0
@@ -125,10 +154,8 @@ def screen(
         else:
             from sqlalchemy.exc import SQLAlchemyError
 
-            from referwell.config import load_config
             from referwell.db.engine import Database
 
-            url = database or load_config().database_url
             task = progress.add_task("screening", total=0)
 
             def in_scope(count: int) -> None:
@@ -166,34 +193,82 @@ def screen(
 
 
 def _table(rows: Sequence[WorklistRow], limit: int | None) -> None:
-    from rich.table import Table
+    out.print(WorklistTable(rows, limit))
 
-    from referwell.cli.report import STYLE
 
-    table = Table(title=f"Worklist: {len(rows)} clients", title_justify="left")
-    for column in (
-        "#",
-        "client",
-        "case",
-        "clinician",
-        "recommendation",
-        "trigger",
-        "findings",
-        "cautions",
-    ):
-        table.add_column(column)
-    for rank, row in enumerate(rows[:limit] if limit else rows, start=1):
-        table.add_row(
-            str(rank),
-            row.client,
-            row.case_id,
-            row.clinician,
-            f"[{STYLE.get(row.recommendation, '')}]{row.recommendation}[/]",
-            row.latest_trigger.isoformat() if row.latest_trigger else "",
-            ", ".join(row.finding_kinds),
-            ", ".join(row.caution_kinds),
+class WorklistTable:
+    """The worklist for a terminal of any width, 80 columns included.
+
+    One line a client holds what must stay whole: rank, client, recommendation and
+    trigger, in aligned columns (a client's name too long to share the line takes one
+    of its own). Below it, indented under the client, come its case and clinician, then
+    its findings and cautions, each wrapped under its own text.
+    """
+
+    TRIGGER_WIDTH = 10  # YYYY-MM-DD
+    GAP = 2
+
+    def __init__(self, rows: Sequence[WorklistRow], limit: int | None = None) -> None:
+        self.total = len(rows)
+        self.rows = list(rows[:limit] if limit else rows)
+
+    def __rich_console__(self, console: Any, options: Any) -> Any:
+        from rich.console import Group
+        from rich.table import Table
+        from rich.text import Text
+
+        from referwell.cli.report import STYLE
+
+        width = options.max_width
+        rank_width = max(1, len(str(len(self.rows))))
+        body_width = max(1, width - rank_width - self.GAP)
+        rec_width = max([len("recommendation"), *(len(r.recommendation) for r in self.rows)])
+        client_width = max([len("client"), *(len(r.client) for r in self.rows)])
+        client_width = max(
+            6, min(client_width, body_width - rec_width - self.TRIGGER_WIDTH - 2 * self.GAP)
         )
-    out.print(table)
+
+        def line(client: Text, recommendation: Text, trigger: Text) -> Table:
+            grid = Table.grid(padding=(0, self.GAP))
+            grid.add_column(width=client_width, overflow="fold")
+            grid.add_column(width=rec_width, no_wrap=True)
+            grid.add_column(width=self.TRIGGER_WIDTH, no_wrap=True)
+            grid.add_row(client, recommendation, trigger)
+            return grid
+
+        yield Text(f"Worklist: {self.total} clients", style="italic")
+        outer = Table.grid(padding=(0, self.GAP))
+        outer.add_column(width=rank_width, justify="right", no_wrap=True)
+        outer.add_column(width=body_width)
+        heading = line(Text("client"), Text("recommendation"), Text("trigger"))
+        outer.add_row(Text("#", style="bold"), heading, style="bold")
+        for rank, row in enumerate(self.rows, start=1):
+            trigger = Text(row.latest_trigger.isoformat() if row.latest_trigger else "")
+            recommendation = Text(row.recommendation, style=STYLE.get(row.recommendation, ""))
+            parts: list[Text | Table] = []
+            if len(row.client) <= client_width:
+                parts.append(line(Text(row.client), recommendation, trigger))
+            else:  # a name too long to share its line: whole on its own, the rest below
+                parts.append(Text(row.client, overflow="fold"))
+                parts.append(line(Text(""), recommendation, trigger))
+            about = []
+            if row.case_id and row.case_id != row.client and row.case_id not in row.client:
+                about.append(f"case {row.case_id}")
+            if row.clinician:
+                about.append(f"clinician {row.clinician}")
+            if about:
+                parts.append(Text(" · ".join(about), style="dim", overflow="fold"))
+            details = Table.grid(padding=(0, 1))
+            details.add_column(no_wrap=True, style="dim")
+            details.add_column(overflow="fold")
+            if row.finding_kinds:
+                details.add_row("findings", ", ".join(row.finding_kinds))
+            if row.caution_kinds:
+                details.add_row("cautions", Text(", ".join(row.caution_kinds), style="magenta"))
+            if details.row_count:
+                parts.append(details)
+            outer.add_row(Text(str(rank)), Group(*parts))
+        yield outer
 
 
 def worklist_json(rows: Sequence[WorklistRow], as_of: date) -> str:

@@ -59,7 +59,9 @@ def serve(
     port: PortOption = DEFAULT_PORT,
     workers: Annotated[
         int | None,
-        typer.Option("--workers", help="Worker processes (default: one per CPU, at most 4)."),
+        typer.Option(
+            "--workers", help="Worker processes (default: one per CPU, at most 4).", metavar="N"
+        ),
     ] = None,
     access_log: Annotated[
         bool,

@@ -21,27 +21,38 @@ from referwell.cli.common import (
     shown,
     unit_of_work,
 )
+from referwell.cli.helpstyle import App
 
-synth_app = typer.Typer(help="Synthetic practices for trials and benchmarks.", no_args_is_help=True)
+synth_app = App(help="Synthetic practices for trials and benchmarks.")
 
 
 @synth_app.command("caseload")
 def synth_caseload(
-    clients: Annotated[int, typer.Option("--clients", help="How many clients.")],
-    seed: Annotated[int, typer.Option("--seed", help="The seed: same seed, same practice.")],
+    clients: Annotated[int, typer.Option("--clients", help="How many clients.", metavar="N")],
+    seed: Annotated[
+        int, typer.Option("--seed", help="The seed: same seed, same practice.", metavar="N")
+    ],
     clinicians: Annotated[
         int | None,
-        typer.Option("--clinicians", help="How many clinicians (default: one per 30 clients)."),
+        typer.Option(
+            "--clinicians", help="How many clinicians (default: one per 30 clients).", metavar="N"
+        ),
     ] = None,
     as_of: Annotated[
         str | None,
-        typer.Option("--as-of", help="The day the data leads up to, YYYY-MM-DD (default today)."),
+        typer.Option(
+            "--as-of",
+            help="The day the data leads up to, YYYY-MM-DD (default today).",
+            metavar="DATE",
+        ),
     ] = None,
     database: DatabaseOption = None,
     jsonl: Annotated[
         Path | None,
         typer.Option(
-            "--jsonl", help="Write the cases as JSON Lines to this file (- for stdout) instead."
+            "--jsonl",
+            help="Write the cases as JSON Lines to this file (- for stdout) instead.",
+            metavar="FILE",
         ),
     ] = None,
     password: Annotated[
@@ -49,6 +60,7 @@ def synth_caseload(
         typer.Option(
             "--password",
             help="A password every synthetic staff member logs in with (default: nobody can log in).",
+            metavar="PASSWORD",
         ),
     ] = None,
 ) -> None:

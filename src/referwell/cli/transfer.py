@@ -37,21 +37,29 @@ class ProfileChoice(StrEnum):
 
 def import_cases(
     cases: Annotated[
-        list[Path], typer.Argument(help="Case files (JSON or YAML) or folders of them.")
+        list[Path],
+        typer.Argument(help="Case files (JSON or YAML) or folders of them.", metavar="CASE..."),
     ],
     clinician: Annotated[
         str,
-        typer.Option("--clinician", help="Username of the clinician whose clients they become."),
+        typer.Option(
+            "--clinician",
+            help="Username of the clinician whose clients they become.",
+            metavar="USERNAME",
+        ),
     ],
     practice: Annotated[
         int | None,
-        typer.Option("--practice", help="The practice id, checked against the clinician's."),
+        typer.Option(
+            "--practice", help="The practice id, checked against the clinician's.", metavar="ID"
+        ),
     ] = None,
     clinician_profile: Annotated[
         ProfileChoice,
         typer.Option(
             "--clinician-profile",
             help="What the cases' clinician codes do to the clinician's profile: merge adds the missing ones, replace makes it the cases', keep leaves it.",
+            metavar="MODE",
         ),
     ] = ProfileChoice.MERGE,
     database: DatabaseOption = None,
@@ -108,21 +116,28 @@ def export_case(
         str, typer.Argument(help="The client's id, or the case id it was imported with.")
     ],
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="Write to this file instead of stdout.", metavar="FILE"
+        ),
     ] = None,
     as_of: Annotated[
         str | None,
-        typer.Option("--as-of", help="The case as of this day, YYYY-MM-DD (default today)."),
+        typer.Option(
+            "--as-of", help="The case as of this day, YYYY-MM-DD (default today).", metavar="DATE"
+        ),
     ] = None,
     practice: Annotated[
         int | None,
-        typer.Option("--practice", help="The practice id, when a case id is not unique."),
+        typer.Option(
+            "--practice", help="The practice id, when a case id is not unique.", metavar="ID"
+        ),
     ] = None,
     with_outcomes: Annotated[
         bool,
         typer.Option(
             "--with-outcomes",
-            help='Write {"format": "referwell.export/1", "case": …, "outcomes": …} instead: the case file and its outcome report (first → latest, change and outcome words per questionnaire, and PHQ-9 with GAD-7 combined). Not importable as it stands: its "case" is.',
+            help='Write a referwell.export/1 object instead: its "case" is the case file, its "outcomes" the outcome report (first → latest, change and outcome words per questionnaire, and PHQ-9 with GAD-7 combined). Not importable as it stands: its "case" is.',
         ),
     ] = False,
     database: DatabaseOption = None,

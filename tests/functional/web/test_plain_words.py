@@ -135,7 +135,7 @@ def test_the_check_finds_a_code_when_there_is_one() -> None:
     page = (
         '<html><body><p data-kind="safety.suicide_risk">Suicide risk</p>'
         '<script>{"kind": "safety.suicide_risk"}</script>'
-        "<p>refer to dbt now</p><p>Referral fee to \"dbt-clinic-1\"</p></body></html>"
+        '<p>refer to dbt now</p><p>Referral fee to "dbt-clinic-1"</p></body></html>'
     )
     assert codes_shown(page) == ["dbt"]
     assert codes_shown("<body><li>concerns: borderline_personality</li></body>") == [

@@ -24,9 +24,9 @@ def _database_url() -> str:
     )
     if url:
         return str(url)
-    from referwell.config import load_config
+    from referwell.config import load_locations
 
-    return load_config().database_url
+    return load_locations().database_url
 
 
 def _run(connection: Connection) -> None:

@@ -5,7 +5,9 @@ EMDR, a DBT and trauma clinician, a child and family clinician in training in
 couples work), a supervisor over them, an admin, and 60 clients that between
 them, assessed on the demo day, yield every finding kind and every caution
 kind of the vocabulary (`demo_cases`). Every date counts back from the demo
-day, so the demo reads the same whenever it is seeded.
+day, so the demo reads the same whenever it is seeded. The demo practice's
+`created_at` holds the demo day (`demo_seeded_on` reads it back), so that
+`referwell demo` can say later from which day the dates count back.
 
 The logins are for the demo only and are printed by `referwell demo`.
 """
@@ -13,7 +15,7 @@ The logins are for the demo only and are printed by `referwell demo`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Final
 
 from referwell.db.uow import UnitOfWork
@@ -35,6 +37,8 @@ __all__ = [
     "DemoUser",
     "demo_cases",
     "demo_is_needed",
+    "demo_seeded_on",
+    "only_the_demo",
     "seed_demo",
 ]
 
@@ -44,12 +48,14 @@ DEMO_PRACTICE: Final = "Riverbend Counselling (demo)"
 @dataclass(frozen=True, slots=True)
 class DemoSeed:
     """What `seed_demo` did: the practice it made (None when the database held one already),
-    whether the demo practice is there (made now or before), and the logins."""
+    whether the demo practice is there (made now or before), the day its dates count back
+    from (None without a demo practice), and the logins."""
 
     practice_id: int | None
     clients: int
     demo_present: bool = True
     users: tuple[DemoUser, ...] = DEMO_USERS
+    seeded_on: date | None = None
 
     @property
     def seeded(self) -> bool:
@@ -64,6 +70,47 @@ def demo_is_needed(uow: UnitOfWork) -> bool:
 
     with uow:
         return uow.session.scalar(select(Practice.id).limit(1)) is None
+
+
+def demo_seeded_on(uow: UnitOfWork) -> date | None:
+    """The demo day of the demo practice in the database: the day its dates count back
+    from; None when the database holds no demo practice."""
+    from sqlalchemy import select
+
+    from referwell.db.models import Practice
+
+    with uow:
+        created = uow.session.scalar(
+            select(Practice.created_at).where(Practice.name == DEMO_PRACTICE).limit(1)
+        )
+    return None if created is None else _day_of(created)
+
+
+def only_the_demo(uow: UnitOfWork) -> bool:
+    """Whether the database holds no practice but the demo's (or none at all)."""
+    from sqlalchemy import select
+
+    from referwell.db.models import Practice
+
+    with uow:
+        other = uow.session.scalar(
+            select(Practice.id).where(Practice.name != DEMO_PRACTICE).limit(1)
+        )
+    return other is None
+
+
+def _created_at(day: date | None) -> datetime:
+    """When the demo practice is made, as stored: now, or noon of `day` (local time)."""
+    if day is None:
+        return datetime.now(UTC)
+    return datetime(day.year, day.month, day.day, 12).astimezone().astimezone(UTC)
+
+
+def _day_of(created_at: datetime) -> date:
+    """The local day of a stored time (the demo day of a `created_at` from `_created_at`)."""
+    if created_at.tzinfo is None:  # stored naive means UTC
+        created_at = created_at.replace(tzinfo=UTC)
+    return created_at.astimezone().date()
 
 
 def seed_demo(uow: UnitOfWork, *, actor: Operator, today: date | None = None) -> DemoSeed:
@@ -82,15 +129,20 @@ def seed_demo(uow: UnitOfWork, *, actor: Operator, today: date | None = None) ->
     from referwell.services.auditing import audit_write
 
     require_permission(actor, Permission.OPERATE)
-    day = today or date.today()
+    created_at = _created_at(today)
+    day = _day_of(created_at)
     hasher = default_hasher()
     cases = demo_cases(day)
     with uow:
         session = uow.session
         if session.scalar(select(Practice.id).limit(1)) is not None:
-            present = session.scalar(select(Practice.id).where(Practice.name == DEMO_PRACTICE))
-            return DemoSeed(None, 0, demo_present=present is not None)
-        practice = Practice(name=DEMO_PRACTICE, rule_settings={})
+            present = session.scalar(
+                select(Practice.created_at).where(Practice.name == DEMO_PRACTICE).limit(1)
+            )
+            if present is None:
+                return DemoSeed(None, 0, demo_present=False)
+            return DemoSeed(None, 0, seeded_on=_day_of(present))
+        practice = Practice(name=DEMO_PRACTICE, rule_settings={}, created_at=created_at)
         session.add(practice)
         users: dict[str, User] = {}
         supervisor = None
@@ -139,7 +191,7 @@ def seed_demo(uow: UnitOfWork, *, actor: Operator, today: date | None = None) ->
             target_ids=client_ids,
         )
         uow.commit()
-        return DemoSeed(practice.id, len(client_ids))
+        return DemoSeed(practice.id, len(client_ids), seeded_on=day)
 
 
 def _email(display_name: str, number: int) -> str:
