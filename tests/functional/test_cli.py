@@ -11,8 +11,9 @@ from pathlib import Path
 import jsonschema
 from typer.testing import CliRunner
 
+from plain_words import codes_in
 from referwell.cli.main import app
-from shipped_examples import EXAMPLES
+from shipped_examples import EXAMPLES, example_paths
 
 runner = CliRunner()
 
@@ -50,10 +51,13 @@ def test_text_report_puts_recommendation_and_headline_first():
     result = runner.invoke(app, ["assess", str(EXAMPLES / "ex04-phq9-item9.json")])
     assert result.exit_code == 0
     head = result.stdout.splitlines()[:4]
-    assert any("urgent_safety" in line for line in head)
-    assert "safety.suicide_risk" in result.stdout
+    assert any("Urgent: safety" in line for line in head)
+    assert "Suicide risk" in result.stdout
     assert "Simon et al. 2013" in result.stdout
-    assert "crisis" in result.stdout
+    assert "Crisis services" in result.stdout
+    # In words: no code of the vocabulary in the text a person reads.
+    assert "safety.suicide_risk" not in result.stdout
+    assert "urgent_safety" not in result.stdout
 
 
 def test_a_folder_gives_json_lines_one_assessment_a_line():
@@ -177,3 +181,10 @@ def test_the_installed_script_runs_as_a_process():
     )
     assert missing.returncode == 2
     assert "cannot read" in missing.stderr
+
+
+def test_the_text_report_of_every_example_reads_in_words() -> None:
+    for path in example_paths():
+        result = runner.invoke(app, ["assess", str(path)], env={"COLUMNS": "200"})
+        assert result.exit_code == 0, result.output
+        assert codes_in(result.stdout) == [], path.name

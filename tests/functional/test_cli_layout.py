@@ -15,8 +15,13 @@ from typing import Any
 
 from rich.console import Console
 
-from referwell.cli.report import render
+from referwell.cli.report import report as print_report
 from referwell.cli.screen import WorklistTable
+from referwell.domain.assessment import assess_case, recommendation_label
+from referwell.domain.caseformat import parse_case
+from referwell.domain.labels import label, sentence
+from referwell.domain.phrases import day_words
+from referwell.domain.vocabulary import FINDING_KINDS
 from referwell.services.screening.rows import WorklistRow
 from shipped_examples import EXAMPLES
 
@@ -33,14 +38,20 @@ def _run(*arguments: str) -> str:
     return done.stdout
 
 
-def _rendered(renderable_or_assessment: Any, *, report: bool = False) -> str:
+def _rendered(renderable_or_display: Any, *, report: bool = False) -> str:
     buffer = io.StringIO()
     console = Console(file=buffer, width=WIDTH, color_system=None, highlight=False)
     if report:
-        render(renderable_or_assessment, console)
+        print_report(renderable_or_display, console, case_id="ex02", as_of=date(2026, 11, 20))
     else:
-        console.print(renderable_or_assessment)
+        console.print(renderable_or_display)
     return buffer.getvalue()
+
+
+def _display(name: str) -> dict[str, Any]:
+    """An example's assessment in words, as the report prints it."""
+    case = json.loads((EXAMPLES / name).read_text(encoding="utf-8"))
+    return assess_case(parse_case(case, today=date(2026, 11, 20))).display()
 
 
 def _panel_text(line: str) -> str:
@@ -69,11 +80,9 @@ def _assert_hanging(lines: list[str], mark: str, item: str) -> None:
 
 
 def _assessment_with_long_lines() -> dict[str, Any]:
-    assessment = json.loads(
-        _run("assess", "--format", "json", str(EXAMPLES / "ex02-values-conflict.json"))
-    )
+    assessment = _display("ex02-values-conflict.json")
     long = (
-        "considering_referral_because: personal_values, and a very long stretch of evidence "
+        "Your reason for considering referral: personal values, and a very long stretch of evidence "
         "that must wrap several times at eighty columns so that its continuation lines show "
         "where they start, which is under the text and never at the panel's left edge"
     )
@@ -97,7 +106,7 @@ def test_report_items_keep_their_indent_when_they_wrap() -> None:
 
 def test_the_assess_command_wraps_items_under_their_text_at_80_columns() -> None:
     path = str(EXAMPLES / "ex02-values-conflict.json")
-    assessment = json.loads(_run("assess", "--format", "json", path))
+    assessment = _display("ex02-values-conflict.json")
     lines = _run("assess", path).splitlines()
 
     assert all(len(line) <= WIDTH for line in lines)
@@ -130,10 +139,23 @@ def test_screen_table_reads_at_80_columns() -> None:
 
     assert rows
     assert text.startswith(f"Worklist: {len(rows)} clients")
-    _client_lines(text, rows)
-    for row in rows:  # the findings and cautions follow, whole
-        for kind in (*row["finding_kinds"].split(), *row["caution_kinds"].split()):
-            assert kind in text
+    shown = [
+        row
+        | {
+            "recommendation": recommendation_label(row["recommendation"]),
+            "latest_trigger": day_words(date.fromisoformat(row["latest_trigger"]))
+            if row["latest_trigger"]
+            else "",
+        }
+        for row in rows
+    ]
+    _client_lines(text, shown)
+    flat = " ".join(text.split())
+    for row in rows:  # the findings and cautions follow, whole and in words
+        for kind in row["finding_kinds"].split():
+            assert sentence(label("finding_kind", kind)) in flat
+        for kind in row["caution_kinds"].split():
+            assert sentence(label("caution_kind", kind)) in flat
 
 
 def _row(rank: int, client: str, findings: int, **fields: Any) -> WorklistRow:
@@ -143,7 +165,7 @@ def _row(rank: int, client: str, findings: int, **fields: Any) -> WorklistRow:
         "recommendation": "plan_termination",
         "latest_trigger": date(2026, 11, 8),
         "headline": "",
-        "finding_kinds": tuple(f"engagement.attendance_{n}" for n in range(findings)),
+        "finding_kinds": FINDING_KINDS[:findings],
         "caution_kinds": ("reason.personal_values", "alternatives_not_tried"),
         "services": (),
         "sort_id": (rank, ""),
@@ -163,14 +185,14 @@ def test_worklist_of_long_names_and_many_findings_reads_at_80_columns() -> None:
         {
             "rank": str(rank),
             "client": row.client,
-            "recommendation": row.recommendation,
-            "latest_trigger": row.latest_trigger.isoformat() if row.latest_trigger else "",
+            "recommendation": recommendation_label(row.recommendation),
+            "latest_trigger": day_words(row.latest_trigger) if row.latest_trigger else "",
         }
         for rank, row in enumerate(rows, start=1)
     ]
     _client_lines(text, expected)
     flat = " ".join(text.split())
-    assert ", ".join(rows[0].finding_kinds) in flat
+    assert "; ".join(sentence(label("finding_kind", k)) for k in rows[0].finding_kinds) in flat
     assert "case case-2 · clinician s1-clin00001" in flat
 
 

@@ -63,7 +63,7 @@ def assess(
     reported on stderr with its name and skipped, and the exit status is 2.
     """
     from referwell.cli.report import render
-    from referwell.services.assessing import assess_path, load_settings
+    from referwell.services.assessing import assess_file, load_settings
     from referwell.services.caseio import case_files
 
     try:
@@ -76,15 +76,15 @@ def assess(
     single = len(files) == 1 and not any(p.is_dir() for p in cases)
     if single:
         try:
-            result = assess_path(files[0], rule_settings)
+            found = assess_file(files[0], rule_settings)
         except InvalidInput as exc:
             refuse(exc)
         if output is OutputFormat.text:
-            render(result, out)
+            render(found, out)
         elif output is OutputFormat.json:
-            sys.stdout.write(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+            sys.stdout.write(json.dumps(found.as_dict(), indent=2, ensure_ascii=False) + "\n")
         else:
-            sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+            sys.stdout.write(json.dumps(found.as_dict(), ensure_ascii=False) + "\n")
         return
     refused = 0
     progress = progress_bar(len(files))
@@ -92,15 +92,15 @@ def assess(
         task = progress.add_task("assessing", total=len(files))
         for path in files:
             try:
-                result = assess_path(path, rule_settings)
+                found = assess_file(path, rule_settings)
             except InvalidInput as exc:
                 refused += 1
                 print_invalid(exc, str(path))
             else:
                 if output is OutputFormat.text:
-                    render(result, out, str(path))
+                    render(found, out, str(path))
                 else:
-                    sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+                    sys.stdout.write(json.dumps(found.as_dict(), ensure_ascii=False) + "\n")
             progress.advance(task)
     if refused:
         err.print(f"{refused} of {len(files)} case files refused", markup=False)

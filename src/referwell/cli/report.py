@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from datetime import date
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console, Group
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
+
+from referwell.domain.phrases import day_words
 
 STYLE = {
     "urgent_safety": "bold white on red",
@@ -18,6 +22,9 @@ STYLE = {
     "continue": "bold green",
 }
 SEVERITY = {"critical": "bold red", "warning": "yellow", "info": "cyan"}
+
+if TYPE_CHECKING:
+    from referwell.domain.assessment import Assessment
 
 
 def _citations(items: list[dict[str, str]]) -> str:
@@ -38,15 +45,29 @@ def _items(mark: str, items: list[str]) -> Table:
     return grid
 
 
-def render(assessment: dict[str, Any], console: Console, name: str = "") -> None:
-    rec = assessment["recommendation"]
+def render(assessment: Assessment, console: Console, name: str = "") -> None:
+    """The report of one assessment, in words (`Assessment.display`): a person reads it."""
+    report(
+        assessment.display(),
+        console,
+        case_id=assessment.case_id,
+        as_of=assessment.as_of,
+        name=name,
+    )
+
+
+def report(
+    shown: Mapping[str, Any], console: Console, *, case_id: str, as_of: date, name: str = ""
+) -> None:
+    """Print `shown` (an assessment's display document): headline first, then the why."""
+    rec = shown["recommendation"]
     title = Text()
-    title.append(f" {rec} ", style=STYLE.get(rec, "bold"))
-    title.append(f"  case {assessment['case_id']}  as of {assessment['as_of']}")
+    title.append(f" {shown['recommendation_label']} ", style=STYLE.get(rec, "bold"))
+    title.append(f"  case {case_id}  as of {day_words(as_of)}")
     if name:
         title.append(f"  ({name})", style="dim")
-    console.print(Panel(Text(assessment["headline"]), title=title, title_align="left"))
-    for finding in assessment["findings"]:
+    console.print(Panel(Text(shown["headline"]), title=title, title_align="left"))
+    for finding in shown["findings"]:
         body: list[Text | Table] = [Text(finding["summary"])]
         if finding["evidence"]:
             body.append(Text("Evidence", style="bold"))
@@ -56,10 +77,10 @@ def render(assessment: dict[str, Any], console: Console, name: str = "") -> None
             body.append(_items("→", finding["actions"]))
         body.append(Text(f"Cites: {_citations(finding['citations'])}", style="dim"))
         head = Text()
-        head.append(finding["severity"], style=SEVERITY.get(finding["severity"], ""))
-        head.append(f"  {finding['kind']} → {finding['recommendation']}")
+        head.append(finding["severity_label"], style=SEVERITY.get(finding["severity"], ""))
+        head.append(f"  {finding['title']} → {finding['recommendation_label']}")
         console.print(Panel(Group(*body), title=head, title_align="left", border_style="dim"))
-    for caution in assessment["cautions"]:
+    for caution in shown["cautions"]:
         body = [Text(caution["summary"])]
         if caution.get("evidence"):
             body.append(_items("•", caution["evidence"]))
@@ -69,34 +90,42 @@ def render(assessment: dict[str, Any], console: Console, name: str = "") -> None
         console.print(
             Panel(
                 Group(*body),
-                title=Text(f"caution  {caution['kind']}", style="bold magenta"),
+                title=Text(f"Caution  {caution['title']}", style="bold magenta"),
                 title_align="left",
                 border_style="magenta",
             )
         )
-    if assessment["referral_needs"]:
+    if shown["needs"]:
         table = Table(title="Referral needs", title_justify="left", show_edge=False)
-        for column in ("service", "urgency", "adjunct", "because"):
+        for column in ("Service", "Urgency", "Kind", "Because"):
             table.add_column(column)
-        for need in assessment["referral_needs"]:
+        for need in shown["needs"]:
             table.add_row(
-                need["service"],
-                need["urgency"],
-                "adjunct" if need["adjunct"] else "transfer",
-                need["because"],
+                need["service_label"],
+                need["urgency_label"],
+                "alongside therapy" if need["adjunct"] else "transfer of care",
+                need["because_label"],
             )
         console.print(table)
-    if assessment["measures"]:
-        table = Table(title="Measures", title_justify="left", show_edge=False)
-        for column in ("instrument", "first", "latest", "change", "band", "caseness", "item 9"):
+    if shown["measures"]:
+        table = Table(title="Questionnaires", title_justify="left", show_edge=False)
+        for column in (
+            "Questionnaire",
+            "First",
+            "Latest",
+            "Change",
+            "Severity",
+            "Caseness",
+            "Item 9",
+        ):
             table.add_column(column)
-        for m in assessment["measures"]:
+        for m in shown["measures"]:
             table.add_row(
                 m["instrument"],
                 str(m["first"]),
                 str(m["latest"]),
                 "" if m["change"] is None else f"{m['change']:+d}",
-                m["severity"] or "—",
+                m["severity_label"] or "—",
                 "yes" if m["caseness"] else "no",
                 "" if m.get("item9") is None else str(m["item9"]),
             )

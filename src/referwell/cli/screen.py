@@ -205,7 +205,7 @@ class WorklistTable:
     its findings and cautions, each wrapped under its own text.
     """
 
-    TRIGGER_WIDTH = 10  # YYYY-MM-DD
+    TRIGGER_WIDTH = 11  # 20 Nov 2026
     GAP = 2
 
     def __init__(self, rows: Sequence[WorklistRow], limit: int | None = None) -> None:
@@ -218,11 +218,15 @@ class WorklistTable:
         from rich.text import Text
 
         from referwell.cli.report import STYLE
+        from referwell.domain.assessment import recommendation_label
+        from referwell.domain.labels import label, sentence
+        from referwell.domain.phrases import day_words
 
         width = options.max_width
         rank_width = max(1, len(str(len(self.rows))))
         body_width = max(1, width - rank_width - self.GAP)
-        rec_width = max([len("recommendation"), *(len(r.recommendation) for r in self.rows)])
+        labels = {r.recommendation: recommendation_label(r.recommendation) for r in self.rows}
+        rec_width = max([len("recommendation"), *(len(text) for text in labels.values())])
         client_width = max([len("client"), *(len(r.client) for r in self.rows)])
         client_width = max(
             6, min(client_width, body_width - rec_width - self.TRIGGER_WIDTH - 2 * self.GAP)
@@ -243,8 +247,10 @@ class WorklistTable:
         heading = line(Text("client"), Text("recommendation"), Text("trigger"))
         outer.add_row(Text("#", style="bold"), heading, style="bold")
         for rank, row in enumerate(self.rows, start=1):
-            trigger = Text(row.latest_trigger.isoformat() if row.latest_trigger else "")
-            recommendation = Text(row.recommendation, style=STYLE.get(row.recommendation, ""))
+            trigger = Text(day_words(row.latest_trigger) if row.latest_trigger else "")
+            recommendation = Text(
+                labels[row.recommendation], style=STYLE.get(row.recommendation, "")
+            )
             parts: list[Text | Table] = []
             if len(row.client) <= client_width:
                 parts.append(line(Text(row.client), recommendation, trigger))
@@ -262,9 +268,11 @@ class WorklistTable:
             details.add_column(no_wrap=True, style="dim")
             details.add_column(overflow="fold")
             if row.finding_kinds:
-                details.add_row("findings", ", ".join(row.finding_kinds))
+                findings = (sentence(label("finding_kind", k)) for k in row.finding_kinds)
+                details.add_row("findings", "; ".join(findings))
             if row.caution_kinds:
-                details.add_row("cautions", Text(", ".join(row.caution_kinds), style="magenta"))
+                cautions = (sentence(label("caution_kind", k)) for k in row.caution_kinds)
+                details.add_row("cautions", Text("; ".join(cautions), style="magenta"))
             if details.row_count:
                 parts.append(details)
             outer.add_row(Text(str(rank)), Group(*parts))

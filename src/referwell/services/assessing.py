@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from referwell.domain.assessment import assess_case
+from referwell.domain.assessment import Assessment, assess_case
 from referwell.domain.case import Case
 from referwell.domain.caseformat import parse_case
 from referwell.domain.errors import FieldError, InvalidInput
@@ -74,8 +74,15 @@ def assess(
 
 
 def assess_path(path: Path, settings: RuleSettings, today: date | None = None) -> dict[str, Any]:
-    """Assess one case file; raise InvalidInput when it cannot be read or is invalid."""
-    return assess_case(parse_case(read_path(path), today=today), settings).as_dict()
+    """Assess one case file (its JSON document); raise InvalidInput when it cannot be read or
+    is invalid."""
+    return assess_file(path, settings, today).as_dict()
+
+
+def assess_file(path: Path, settings: RuleSettings, today: date | None = None) -> Assessment:
+    """Assess one case file: the assessment, for its JSON (`as_dict`) or its words
+    (`display`); raise InvalidInput when it cannot be read or is invalid."""
+    return assess_case(parse_case(read_path(path), today=today), settings)
 
 
 def assess_for_practice(

@@ -19,33 +19,17 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
 
+from plain_words import codes_in
 from referwell.db import migrate
 from referwell.db.engine import make_engine, make_session_factory
 from referwell.db.models import Client, User
 from referwell.db.uow import UnitOfWork
-from referwell.domain import vocabulary as v
-from referwell.domain.labels import ABBREVIATIONS
-from referwell.domain.settings import RuleSettings
 from referwell.services.permissions import Operator
 from referwell.services.synthetic.demo import DEMO_PASSWORD, DEMO_USERS, seed_demo
 
 from .conftest import WebClient, build_app
 
 DEMO_DAY = date(2026, 11, 27)
-GROUPS = (
-    v.CONDITIONS, v.SERVICES, v.EVENT_KINDS, v.CLINICIAN_FACTORS, v.REASONS, v.STEPS,
-    v.FINANCIAL_KINDS, v.ATTENDANCE, v.ENGAGEMENT, v.FORMATS_OF_CARE, v.GOAL_STATUSES,
-    v.CLINICIAN_GENDERS, v.FINDING_KINDS, v.CAUTION_KINDS, v.RECOMMENDATIONS, v.URGENCIES,
-    v.SEVERITIES, tuple(RuleSettings().as_dict()),
-)  # fmt: skip
-MARKED_CODES = sorted(
-    {code for group in GROUPS for code in group if "_" in code or "." in code},
-    key=len,
-    reverse=True,
-)
-# `act` is also an English word ("act on risk now"); its abbreviation reads "ACT (…)".
-ABBREVIATION = re.compile(r"\b(" + "|".join(sorted(ABBREVIATIONS - {"act"})) + r")\b")
-FIELD_PATHS = re.compile(r"\b(?:as_of|items\[\d+\]|[a-z_]+\.[a-z_]+\[\d+\])")
 
 
 def visible_text(page: str) -> str:
@@ -53,16 +37,11 @@ def visible_text(page: str) -> str:
     body = page.split("<body", 1)[-1]
     body = re.sub(r"<(script|style)\b.*?</\1>", " ", body, flags=re.S)
     body = re.sub(r"<[^>]+>", " ", body)
-    text = html.unescape(body)
-    return re.sub(r'"[^"\n]*"|“[^”\n]*”', '""', text)  # the clinician's own quoted words
+    return html.unescape(body)
 
 
 def codes_shown(page: str) -> list[str]:
-    text = visible_text(page)
-    found = [code for code in MARKED_CODES if code in text]
-    found += ABBREVIATION.findall(text)
-    found += FIELD_PATHS.findall(text)
-    return sorted(set(found))
+    return codes_in(visible_text(page))
 
 
 @pytest.fixture(scope="module")
