@@ -432,3 +432,66 @@ def test_crisis_need_is_because_of_the_suicidality_concern_when_it_caused_it() -
     assert needs(with_concern)["crisis"]["because"] == "suicidality"
     item9_only = run(make_case(measures=[phq9(day(3), 12, item9=1)]))
     assert needs(item9_only)["crisis"]["because"] == SUICIDE
+
+
+# --- the steps taken, acknowledged before the downgrade -------------------------------------
+
+
+def test_steps_taken_the_same_day_are_named_and_the_actions_turn_to_what_comes_next() -> None:
+    """A PHQ-9 with item 9 = 2, a risk assessment and a safety plan the same day: still
+    urgent (the rules say so for 7 days), but the finding says what was done, what comes
+    next and until when it stays urgent."""
+    a = run(
+        make_case(
+            measures=[phq9(day(2), 16, item9=2)],
+            steps_taken=[step("risk_assessment", 2), step("safety_plan", 2)],
+        )
+    )
+    f = suicide(a)
+    assert a["recommendation"] == "urgent_safety"
+    assert f["severity"] == "critical"
+    assert f"steps_taken: risk_assessment ({day(2)})" in f["evidence"]
+    assert f"steps_taken: safety_plan ({day(2)})" in f["evidence"]
+    assert "assess the risk and make a safety plan now" not in f["summary"]
+    until = day(2 - 7)  # seven days after the trigger, inclusive
+    assert until in f["summary"]
+    actions = actions_text(f)  # lower-case
+    assert "keep the safety plan active" in actions
+    assert "check in with the client within the next few days" in actions
+    assert "reassess the risk at the next contact" in actions
+    assert f"this stays urgent until {until}" in actions
+    assert needs(a)["crisis"]["urgency"] == "urgent"
+
+
+def test_one_step_alone_is_not_acknowledged() -> None:
+    a = run(
+        make_case(
+            measures=[phq9(day(2), 16, item9=2)],
+            steps_taken=[step("risk_assessment", 2)],
+        )
+    )
+    f = suicide(a)
+    assert f["summary"] == "Signs of suicide risk: assess the risk and make a safety plan now."
+
+
+def test_steps_before_the_latest_trigger_do_not_count() -> None:
+    a = run(
+        make_case(
+            measures=[phq9(day(2), 16, item9=2)],
+            steps_taken=[step("risk_assessment", 5), step("safety_plan", 5)],
+        )
+    )
+    assert "keep the safety plan active" not in actions_text(suicide(a))
+
+
+@pytest.mark.parametrize(("back", "recommendation"), [(7, "urgent_safety"), (8, "consult_first")])
+def test_it_stays_urgent_until_the_day_it_says_then_turns_to_consulting(
+    back: int, recommendation: str
+) -> None:
+    a = run(
+        make_case(
+            measures=[phq9(day(back), 16, item9=2)],
+            steps_taken=[step("risk_assessment", back), step("safety_plan", back)],
+        )
+    )
+    assert suicide(a)["recommendation"] == recommendation

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from referwell.domain.findings import Need
 from referwell.domain.phrases import Code, Day, Words, phrase
 from referwell.domain.rules.base import Result, finding, rule
@@ -18,10 +20,12 @@ from referwell.domain.summary import CaseSummary
         "Triggers: item 9 ≥ 1 on the latest PHQ-9 (by date, however old; a total-only PHQ-9 "
         "does not trigger), a suicidal_statement or self_harm event within the window, or "
         "suicidality among the concerns (undated). Recommends urgent_safety with the crisis "
-        "resource as an urgent adjunct need. Downgraded to consult_first (severity warning, "
-        "crisis routine) when risk_assessment and safety_plan were both taken on or after the "
-        "newest dated trigger (any listed step counts when every trigger is undated) and that "
-        "trigger is older than the downgrade setting."
+        "resource as an urgent adjunct need. Once risk_assessment and safety_plan were both "
+        "taken on or after the newest dated trigger it stays urgent_safety and says so: its "
+        "evidence names the steps with their dates, its actions turn to what comes next and "
+        "until when it stays urgent. Downgraded to consult_first (severity warning, crisis "
+        "routine) when both steps followed the triggers (any listed step counts when every "
+        "trigger is undated) and the newest dated trigger is older than the downgrade setting."
     ),
     finding_kinds=("safety.suicide_risk",),
     settings=("suicide_event_window_days", "suicide_downgrade_after_days"),
@@ -65,6 +69,36 @@ def suicide_risk(s: CaseSummary, cfg: RuleSettings) -> list[Result]:
                 ),
                 needs=[Need("crisis", because, "routine", adjunct=True)],
                 severity="warning",
+                trigger=newest,
+            )
+        ]
+    if after_triggers("risk_assessment") and after_triggers("safety_plan") and newest is not None:
+        # Done what the finding asks, but too recently to stand down: it stays urgent, and
+        # says what was done and what comes next, and until when.
+        until = newest + timedelta(days=cfg.suicide_downgrade_after_days)
+        evidence += step_evidence(s, "risk_assessment", "safety_plan")
+        return [
+            finding(
+                "safety.suicide_risk",
+                "urgent_safety",
+                phrase(
+                    "Risk assessed and a safety plan made after the last trigger: keep the plan "
+                    "active; urgent until {} unless new signs appear.",
+                    Day(until),
+                ),
+                evidence,
+                (
+                    "Keep the safety plan active: the client has it, and knows whom to call.",
+                    "Check in with the client within the next few days, between sessions.",
+                    "Reassess the risk at the next contact: the PHQ-9 (item 9) and a brief risk screen.",
+                    "Keep crisis resources (988 in the US) in the client's hands.",
+                    phrase(
+                        "This stays urgent until {}; a new sign (item 9 above 0 on a PHQ-9, a "
+                        "suicidal statement, self-harm) makes it urgent again from that day.",
+                        Day(until),
+                    ),
+                ),
+                needs=[Need("crisis", because, "urgent", adjunct=True)],
                 trigger=newest,
             )
         ]
