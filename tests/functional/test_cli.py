@@ -118,7 +118,11 @@ def test_yaml_case_is_read_with_yaml_12_meaning(tmp_path):
 
 
 def test_settings_file_changes_thresholds_and_is_reported(tmp_path):
-    settings = _write(tmp_path, "rules.toml", "attendance_missed_threshold = 2\n")
+    settings = _write(
+        tmp_path,
+        "rules.toml",
+        'attendance_missed_threshold = 2\n[reasons]\nattendance_missed_threshold = "small groups"\n',
+    )
     sessions = [
         {"date": "2026-11-01", "attendance": "no_show"},
         {"date": "2026-11-08", "attendance": "late_cancel"},
@@ -133,6 +137,32 @@ def test_settings_file_changes_thresholds_and_is_reported(tmp_path):
     assert changed["recommendation"] == "consult_first"
     assert changed["settings"]["attendance_missed_threshold"] == 2
     assert default["settings"]["attendance_missed_threshold"] == 3
+    assert default["settings_changed"] == []
+    [record] = changed["settings_changed"]
+    assert record["name"] == "attendance_missed_threshold"
+    assert (record["value"], record["default"]) == (2, 3)
+    assert record["set_by"] == "settings file rules.toml"
+    assert record["reason"] == "small groups"
+
+
+def test_a_settings_file_without_a_reason_for_a_change_is_refused(tmp_path):
+    settings = _write(tmp_path, "rules.toml", "attendance_missed_threshold = 2\n")
+    path = _write(tmp_path, "case.json", _case())
+    result = runner.invoke(app, ["assess", "--settings", str(settings), str(path)])
+    assert result.exit_code == 2
+    assert "reasons.attendance_missed_threshold: say why" in result.stderr
+
+
+def test_a_settings_file_cannot_go_below_a_safety_floor(tmp_path):
+    settings = _write(
+        tmp_path,
+        "rules.toml",
+        'threat_window_days = 0\n[reasons]\nthreat_window_days = "no threats here"\n',
+    )
+    path = _write(tmp_path, "case.json", _case())
+    result = runner.invoke(app, ["assess", "--settings", str(settings), str(path)])
+    assert result.exit_code == 2
+    assert "threat_window_days: 0 is below the safety floor of 14" in result.stderr
 
 
 def test_bad_settings_file_names_the_setting_and_exits_2(tmp_path):

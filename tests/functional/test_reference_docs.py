@@ -17,7 +17,7 @@ import pytest
 from referwell.domain import citations, vocabulary
 from referwell.domain.citations import Citation
 from referwell.domain.rules import RULES
-from referwell.domain.settings import RuleSettings
+from referwell.domain.settings import SAFETY_FLOORS, SETTING_MINIMUM, RuleSettings
 from shipped_examples import EXAMPLES, example_paths
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -149,3 +149,14 @@ def test_every_example_case_is_named_in_the_case_format_doc(path: Path) -> None:
     assert any(recommendation in line for line in lines), (
         f"docs/case-format.md names {path.name} but not its recommendation {recommendation}"
     )
+
+
+@pytest.mark.parametrize("name", sorted(SAFETY_FLOORS))
+def test_every_safety_floor_is_in_the_decision_rules_doc_with_its_value(name: str) -> None:
+    text = _doc("decision-rules.md")
+    floor = SETTING_MINIMUM[name]
+    assert f"`{name}` ≥ {floor}" in text, (
+        f"docs/decision-rules.md (Floors) does not give `{name}` its floor {floor}"
+    )
+    row = rf"\| `{re.escape(name)}` \| \d+ \| {floor} \(floor\) \|"
+    assert re.search(row, text), f"the settings table does not mark `{name}` floor {floor}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -103,3 +104,57 @@ def test_the_comparison_would_notice_a_missing_index(database_url: str) -> None:
     finally:
         engine.dispose()
     assert [change[0] for change in diff] == ["add_index"]
+
+
+def test_revision_0005_raises_settings_below_their_safety_floors_and_audits_it(
+    database_url: str,
+) -> None:
+    """A practice that set a safety window to nothing gets the floor, on record and audited;
+    a changed setting with no record gets one that says so."""
+    migrate.upgrade(database_url, "0004")
+    engine = make_engine(database_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                text("INSERT INTO practices (name, rule_settings, created_at) VALUES (:n, :s, :t)"),
+                {
+                    "n": "Low windows",
+                    "s": '{"threat_window_days": 0, "suicide_downgrade_after_days": 3, '
+                    '"attendance_window": 12}',
+                    "t": "2026-11-01 00:00:00",
+                },
+            )
+            connection.execute(
+                text("INSERT INTO practices (name, rule_settings, created_at) VALUES (:n, :s, :t)"),
+                {"n": "Defaults", "s": "{}", "t": "2026-11-01 00:00:00"},
+            )
+        migrate.upgrade(database_url)
+        with engine.connect() as connection:
+            rows = dict(connection.execute(text("SELECT name, rule_settings FROM practices")).all())
+            low = rows["Low windows"]
+            low = json.loads(low) if isinstance(low, str) else low
+            # 7 days is also the default: the practice simply follows it again.
+            assert low == {"threat_window_days": 14, "attendance_window": 12}
+            records = {
+                name: (value, set_by, reason)
+                for name, value, set_by, reason in connection.execute(
+                    text("SELECT name, value, set_by, reason FROM practice_setting_changes")
+                )
+            }
+            assert records["threat_window_days"][:2] == (14, "referwell")
+            assert "raised from 0 to the safety floor of 14" in records["threat_window_days"][2]
+            assert "suicide_downgrade_after_days" not in records
+            assert records["attendance_window"] == (12, "", "(set before reasons were recorded)")
+            audited = connection.execute(
+                text(
+                    "SELECT actor, actor_kind, action, target_type FROM audit_log "
+                    "WHERE action = 'practice:settings:update'"
+                )
+            ).all()
+            assert [tuple(row) for row in audited] == [
+                ("referwell", "system", "practice:settings:update", "practice")
+            ]
+    finally:
+        engine.dispose()
+    migrate.downgrade(database_url, "0004")
+    migrate.upgrade(database_url)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from referwell.db.base import utcnow
 from referwell.db.models import Client, StoredAssessment
+from referwell.domain.settings import settings_key
 from referwell.domain.vocabulary import RECOMMENDATIONS
 
 
@@ -68,7 +69,7 @@ def store_assessment_of_version(
         as_of=date.fromisoformat(str(result["as_of"])),
         case_version=case_version,
         rules_version=rules_version,
-        settings=dict(result.get("settings", {})),
+        settings=settings_key(result.get("settings", {}), result.get("settings_changed", [])),
         result=dict(result),
         display=dict(display) if display is not None else None,
         recommendation=recommendation,

@@ -23,6 +23,7 @@ from sqlalchemy import (
     Integer,
     SmallInteger,
     String,
+    Text,
     UniqueConstraint,
     event,
     false,
@@ -76,6 +77,27 @@ class Practice(Base):
 
     users: Mapped[list[User]] = relationship(back_populates="practice")
     clients: Mapped[list[Client]] = relationship(back_populates="practice")
+
+
+class PracticeSettingChange(Base):
+    """A rule setting a practice set to a value other than its default: by whom, when, why.
+
+    Rows are only added; a setting's record is its newest row. The value in force is the
+    practice's `rule_settings`; every assessment made under it names this record.
+    """
+
+    __tablename__ = "practice_setting_changes"
+    __table_args__ = (Index(None, "practice_id", "name", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    practice_id: Mapped[int] = mapped_column(ForeignKey("practices.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(64))
+    value: Mapped[int] = mapped_column(Integer)
+    # Who set it: a username, `referwell` (a migration raising a value to its floor), or
+    # empty when the value predates this record.
+    set_by: Mapped[str] = mapped_column(String(100))
+    set_at: Mapped[datetime] = mapped_column(default=utcnow)
+    reason: Mapped[str] = mapped_column(Text)
 
 
 class User(Base):

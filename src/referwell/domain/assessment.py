@@ -10,6 +10,7 @@ from referwell.domain.case import Case
 from referwell.domain.findings import Caution, Finding, Need, merge_needs
 from referwell.domain.labels import label, sentence
 from referwell.domain.measures import INSTRUMENTS
+from referwell.domain.phrases import day_words
 from referwell.domain.rules import RULES
 from referwell.domain.settings import RuleSettings
 from referwell.domain.summary import CaseSummary, summarize
@@ -62,6 +63,7 @@ class Assessment:
             "referral_needs": [n.as_dict() for n in self.referral_needs],
             "measures": [dict(m) for m in self.measures],
             "settings": self.settings.as_dict(),
+            "settings_changed": [change.as_dict() for change in self.settings.changed],
         }
 
     def display(self) -> dict[str, Any]:
@@ -116,6 +118,20 @@ class Assessment:
                 dict(m)
                 | {"severity_label": label("band", m["severity"]) if m["severity"] else None}
                 for m in self.measures
+            ],
+            "settings_changed": [
+                {
+                    "name": change.name,
+                    "label": sentence(label("setting", change.name)),
+                    "value": change.value,
+                    "default": change.default,
+                    "set_by": change.set_by,
+                    "set_on": day_words(date.fromisoformat(change.set_at[:10]))
+                    if change.set_at
+                    else "",
+                    "reason": change.reason,
+                }
+                for change in self.settings.changed
             ],
         }
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Mapping
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,7 +17,7 @@ from referwell.domain.assessment import Assessment, assess_case
 from referwell.domain.case import Case
 from referwell.domain.caseformat import parse_case
 from referwell.domain.errors import FieldError, InvalidInput
-from referwell.domain.settings import RuleSettings
+from referwell.domain.settings import DEFAULTS, RuleSettings, SettingChange
 from referwell.services.caseio import parse_text, read_path
 
 if TYPE_CHECKING:
@@ -25,12 +25,18 @@ if TYPE_CHECKING:
     from referwell.services.permissions import Person
 
 
+REASONS_TABLE = "reasons"
+
+
 def load_settings(path: Path | None) -> RuleSettings:
-    """Rule settings from a TOML file of `name = value` lines (defaults for the rest)."""
+    """Rule settings from a TOML file of `name = value` lines (defaults for the rest), each
+    change from a default with its reason in the `[reasons]` table (`name = "why"`). An
+    assessment under them names the file as who set them, and its date."""
     if path is None:
         return RuleSettings()
     try:
-        values = tomllib.loads(path.read_text(encoding="utf-8"))
+        document = tomllib.loads(path.read_text(encoding="utf-8"))
+        modified = datetime.fromtimestamp(path.stat().st_mtime, UTC)
     except OSError as exc:
         raise InvalidInput(
             [FieldError("(settings)", f"cannot read {path}: {exc.strerror}")], "settings"
@@ -39,7 +45,44 @@ def load_settings(path: Path | None) -> RuleSettings:
         raise InvalidInput(
             [FieldError("(settings)", f"not valid TOML: {exc}")], "settings"
         ) from None
-    return RuleSettings.from_mapping(values)
+    reasons = document.pop(REASONS_TABLE, {})
+    errors = []
+    if not isinstance(reasons, dict):
+        errors.append(FieldError(REASONS_TABLE, 'expected a table: [reasons] name = "why"'))
+        reasons = {}
+    try:
+        settings = RuleSettings.from_mapping(document)
+    except InvalidInput as refused:
+        errors = [*refused.errors, *errors]
+        settings = RuleSettings()
+    for name in settings.differing():
+        reason = reasons.get(name)
+        if not isinstance(reason, str) or not reason.strip():
+            errors.append(
+                FieldError(
+                    f"{REASONS_TABLE}.{name}",
+                    f"say why {name} differs from its default of {getattr(DEFAULTS, name)}: "
+                    f'add `{name} = "…"` under [{REASONS_TABLE}]',
+                )
+            )
+    for name in reasons:
+        if name not in document:
+            errors.append(
+                FieldError(f"{REASONS_TABLE}.{name}", f"a reason for {name}, which is not set")
+            )
+    if errors:
+        raise InvalidInput(errors, "settings")
+    return settings.with_changes(
+        SettingChange(
+            name=name,
+            value=getattr(settings, name),
+            default=getattr(DEFAULTS, name),
+            set_by=f"settings file {path.name}",
+            set_at=modified.date().isoformat(),
+            reason=reasons[name].strip(),
+        )
+        for name in settings.differing()
+    )
 
 
 def settings_from(value: RuleSettings | Mapping[str, Any] | None) -> RuleSettings:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from referwell.domain.rules import RULES
-from referwell.domain.settings import SETTING_DOCS, RuleSettings
+from referwell.domain.settings import SAFETY_FLOORS, SETTING_DOCS, SETTING_MINIMUM, RuleSettings
 
 
 def rules_table() -> list[dict[str, Any]]:
@@ -42,11 +42,21 @@ def rules_markdown() -> str:
         "",
         "## Settings",
         "",
-        "| setting | default | meaning |",
-        "|---|---|---|",
+        "A practice may change a setting only with a written reason; every assessment made",
+        "under changed settings names them (`settings_changed`). The windows behind the",
+        "safety findings have floors nobody can go below, wherever the settings come from.",
+        "",
+        "| setting | default | lowest | meaning |",
+        "|---|---|---|---|",
     ]
     for name, value in RuleSettings().as_dict().items():
-        lines.append(f"| `{name}` | {value} | {SETTING_DOCS[name]} |")
+        lowest = (
+            f"{SETTING_MINIMUM[name]} (floor)" if name in SAFETY_FLOORS else SETTING_MINIMUM[name]
+        )
+        lines.append(f"| `{name}` | {value} | {lowest} | {SETTING_DOCS[name]} |")
+    lines += ["", "Why each floor:", ""]
+    for name, why in SAFETY_FLOORS.items():
+        lines.append(f"- `{name}` ≥ {SETTING_MINIMUM[name]}: {why}.")
     lines.append("")
     family = None
     for rule in rules_table():

@@ -54,7 +54,10 @@ def test_assess_applies_the_practices_rule_settings(
     assert api.post("/api/v1/assess", json=case, headers=bearer("clin")).json()[
         "recommendation"
     ] == ("consult_first")
-    signed_in("admin").post_form("/admin/settings", {"not_on_track_after_sessions": "12"})
+    signed_in("admin").post_form(
+        "/admin/settings",
+        {"not_on_track_after_sessions": "12", "reason_not_on_track_after_sessions": "a trial"},
+    )
     answer = api.post("/api/v1/assess", json=case, headers=bearer("clin")).json()
     assert answer["settings"]["not_on_track_after_sessions"] == 12
     assert "progress.not_on_track" not in [f["kind"] for f in answer["findings"]]

@@ -176,7 +176,11 @@ def test_new_practice_settings_make_every_assessment_stale(
     signed_in("clin").get("/caseload")
     admin = signed_in("admin")
     assert (
-        admin.post_form("/admin/settings", {"not_on_track_after_sessions": "12"}).status_code == 303
+        admin.post_form(
+            "/admin/settings",
+            {"not_on_track_after_sessions": "12", "reason_not_on_track_after_sessions": "a trial"},
+        ).status_code
+        == 303
     )
     count = len(stored(engine))
 

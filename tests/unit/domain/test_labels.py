@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import fields
 
 import pytest
 
@@ -56,7 +55,7 @@ def field_paths(kind: Kind, path: str = "") -> Iterator[str]:
 
 
 BAND_NAMES = {band.name for inst in INSTRUMENTS.values() for band in inst.bands}
-SETTING_NAMES = {f.name for f in fields(RuleSettings)}
+SETTING_NAMES = set(RuleSettings().as_dict())
 FIELD_PATHS = list(field_paths(CASE_KIND))
 
 EVERY_LABEL = [

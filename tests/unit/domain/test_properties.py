@@ -34,9 +34,10 @@ PROTECTED = {
 SETTINGS = st.fixed_dictionaries(
     {},
     optional={
-        "suicide_event_window_days": st.integers(0, 60),
-        "suicide_downgrade_after_days": st.integers(0, 30),
-        "threat_window_days": st.integers(0, 60),
+        # From the safety floors up: no setting goes below them (docs/decision-rules.md).
+        "suicide_event_window_days": st.integers(14, 60),
+        "suicide_downgrade_after_days": st.integers(7, 30),
+        "threat_window_days": st.integers(14, 60),
         "not_on_track_after_sessions": st.integers(1, 20),
         "attendance_window": st.integers(1, 20),
         "attendance_missed_threshold": st.integers(1, 6),

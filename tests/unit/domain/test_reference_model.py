@@ -23,9 +23,10 @@ from .reference import read
 SETTINGS = st.fixed_dictionaries(
     {},
     optional={
-        "suicide_event_window_days": st.integers(0, 40),
-        "suicide_downgrade_after_days": st.integers(0, 20),
-        "threat_window_days": st.integers(0, 40),
+        # From the safety floors up: no setting goes below them.
+        "suicide_event_window_days": st.integers(14, 40),
+        "suicide_downgrade_after_days": st.integers(7, 20),
+        "threat_window_days": st.integers(14, 40),
         "not_on_track_after_sessions": st.integers(1, 12),
         "attendance_window": st.integers(1, 12),
         "attendance_missed_threshold": st.integers(1, 4),

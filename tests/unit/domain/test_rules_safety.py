@@ -102,14 +102,14 @@ def test_suicidal_events_trigger_within_the_30_day_window(
         assert kind in evidence_text(f)
 
 
-@pytest.mark.parametrize(("days_before", "fires"), [(10, True), (11, False)])
+@pytest.mark.parametrize(("days_before", "fires"), [(20, True), (21, False)])
 def test_the_suicide_event_window_is_a_setting(days_before: int, fires: bool) -> None:
     a = run(
         make_case(events=[event("self_harm", days_before)]),
-        settings={"suicide_event_window_days": 10},
+        settings={"suicide_event_window_days": 20},
     )
     assert (SUICIDE in finding_kinds(a)) is fires
-    assert a["settings"]["suicide_event_window_days"] == 10
+    assert a["settings"]["suicide_event_window_days"] == 20
 
 
 @pytest.mark.parametrize(
@@ -305,16 +305,16 @@ def test_a_repeated_step_keeps_its_latest_date(steps: list) -> None:
     assert _is_downgraded(a)
 
 
-@pytest.mark.parametrize(("trigger_days", "downgraded"), [(3, False), (4, True)])
+@pytest.mark.parametrize(("trigger_days", "downgraded"), [(10, False), (11, True)])
 def test_the_downgrade_age_is_a_setting(trigger_days: int, downgraded: bool) -> None:
     a = run(
         _downgrade_case(
             trigger_days, step("risk_assessment", trigger_days), step("safety_plan", trigger_days)
         ),
-        settings={"suicide_downgrade_after_days": 3},
+        settings={"suicide_downgrade_after_days": 10},
     )
     assert _is_downgraded(a) is downgraded
-    assert a["settings"]["suicide_downgrade_after_days"] == 3
+    assert a["settings"]["suicide_downgrade_after_days"] == 10
 
 
 def test_an_event_outside_the_window_is_not_a_trigger_for_the_downgrade_either() -> None:
@@ -354,11 +354,11 @@ def test_threat_to_others_within_30_days_is_urgent(days_before: int, fires: bool
     assert a["referral_needs"] == []
 
 
-@pytest.mark.parametrize(("days_before", "fires"), [(5, True), (6, False)])
+@pytest.mark.parametrize(("days_before", "fires"), [(20, True), (21, False)])
 def test_the_threat_window_is_a_setting(days_before: int, fires: bool) -> None:
     a = run(
         make_case(events=[event("threat_to_others", days_before)]),
-        settings={"threat_window_days": 5},
+        settings={"threat_window_days": 20},
     )
     assert ("safety.threat_to_others" in finding_kinds(a)) is fires
 
@@ -418,11 +418,13 @@ def test_safety_findings_come_first_and_suicide_risk_outranks_a_threat_to_clinic
     assert got["psychotherapy"]["adjunct"] is False
 
 
-@pytest.mark.parametrize(("days_before", "fires"), [(0, True), (1, False)])
-def test_a_zero_day_window_holds_as_of_only(days_before: int, fires: bool) -> None:
+@pytest.mark.parametrize(("days_before", "fires"), [(0, True), (14, True), (15, False)])
+def test_the_window_at_its_floor_holds_the_last_fourteen_days(
+    days_before: int, fires: bool
+) -> None:
     a = run(
         make_case(events=[event("suicidal_statement", days_before)]),
-        settings={"suicide_event_window_days": 0},
+        settings={"suicide_event_window_days": 14},
     )
     assert (SUICIDE in finding_kinds(a)) is fires
 

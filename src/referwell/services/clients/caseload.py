@@ -199,7 +199,7 @@ def _current_list(
     with uow:
         settings = uow.practices.rule_settings(actor.practice_id)
         found = list(uow.session.execute(_listing(where, actor)))
-    wanted = settings.as_dict()
+    wanted = settings.key()
     listed: list[_Listed] = []
     stale: list[int] = []
     for (

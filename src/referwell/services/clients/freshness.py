@@ -115,7 +115,7 @@ def stored_if_current(
         settings=stored.settings,
         client_case_version=client_version,
         today=today,
-        wanted_settings=settings.as_dict(),
+        wanted_settings=settings.key(),
     )
     return stored, current
 

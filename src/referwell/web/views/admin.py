@@ -160,6 +160,10 @@ def _settings_page(
             "practice": rule_settings.practice_settings(state.uow(), access(request).actor),
             "setting_labels": {
                 name: sentence(label("setting", name)) for name in RuleSettings().as_dict()
+            }
+            | {
+                rule_settings.reason_field(name): "Reason for " + label("setting", name)
+                for name in RuleSettings().as_dict()
             },
             "errors": errors or {},
             "values": values or {},
@@ -178,9 +182,13 @@ def save_settings(request: Request) -> Response:
     sent = {name: number(found.field(name)) for name in names if found.form and name in found.form}
     # Fields left empty go back to the default; anything else is checked as given.
     values = {name: value for name, value in sent.items() if value is not None}
+    reasons = {name: found.field(rule_settings.reason_field(name)) for name in names}
     try:
-        rule_settings.update_practice_settings(web_state(request).write_uow(), found.actor, values)
+        rule_settings.update_practice_settings(
+            web_state(request).write_uow(), found.actor, values, reasons
+        )
     except InvalidInput as refused:
-        return _settings_page(request, status=422, errors=_by_field(refused.errors), values=sent)
+        shown = sent | {rule_settings.reason_field(n): r for n, r in reasons.items()}
+        return _settings_page(request, status=422, errors=_by_field(refused.errors), values=shown)
     flash(request, "Rule settings saved; assessments will be brought up to date.")
     return RedirectResponse(request.app.url_path_for("admin_settings"), status_code=303)

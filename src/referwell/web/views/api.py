@@ -49,8 +49,37 @@ ERROR_SCHEMA: dict[str, Any] = {
 ASSESSMENT_SCHEMA: dict[str, Any] = {
     "type": "object",
     "description": "An assessment in the assessment format `referwell.assessment/1`.",
-    "required": ["format", "case_id", "as_of", "recommendation", "headline", "findings"],
-    "properties": {"format": {"const": "referwell.assessment/1"}},
+    "required": [
+        "format",
+        "case_id",
+        "as_of",
+        "recommendation",
+        "headline",
+        "findings",
+        "settings",
+        "settings_changed",
+    ],
+    "properties": {
+        "format": {"const": "referwell.assessment/1"},
+        "settings": {"type": "object", "additionalProperties": {"type": "integer"}},
+        "settings_changed": {
+            "type": "array",
+            "description": "The settings that differ from the defaults, who set them, when and "
+            "why; empty under the defaults.",
+            "items": {
+                "type": "object",
+                "required": ["name", "value", "default", "set_by", "set_at", "reason"],
+                "properties": {
+                    "name": {"type": "string"},
+                    "value": {"type": "integer"},
+                    "default": {"type": "integer"},
+                    "set_by": {"type": "string"},
+                    "set_at": {"type": "string"},
+                    "reason": {"type": "string"},
+                },
+            },
+        },
+    },
 }
 
 
