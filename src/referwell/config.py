@@ -12,6 +12,7 @@ environment variable, the `[referwell]` table of the TOML file named by
 | `database_url` | `REFERWELL_DATABASE_URL` | `sqlite:///<data_dir>/referwell.sqlite3`     |
 | `secret_key`   | `REFERWELL_SECRET_KEY`   | made once into `<data_dir>/secret_key` (0600) when the web app first needs it |
 | `secure_cookies` | `REFERWELL_SECURE_COOKIES` | `false`; `true` marks the session cookie Secure (serve over HTTPS) |
+| `questionnaire_link_days` | `REFERWELL_QUESTIONNAIRE_LINK_DAYS` | `7`: a one-time questionnaire link expires this many days after it is made (1 to 90) |
 
 The default data folder is the same wherever a command runs. A relative
 `data_dir` counts from the current directory when it comes from the
@@ -39,11 +40,15 @@ ENV_VARS: Mapping[str, str] = {
     "database_url": "REFERWELL_DATABASE_URL",
     "secret_key": "REFERWELL_SECRET_KEY",
     "secure_cookies": "REFERWELL_SECURE_COOKIES",
+    "questionnaire_link_days": "REFERWELL_QUESTIONNAIRE_LINK_DAYS",
 }
 TOML_TABLE = "referwell"
 APP_NAME = "referwell"
 DATABASE_FILE = "referwell.sqlite3"
 SECRET_KEY_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
+DEFAULT_LINK_DAYS = 7
+_NUMBERS = frozenset({"questionnaire_link_days"})  # keys a TOML file may give as numbers
+LINK_DAYS_RANGE = (1, 90)
 
 
 class ConfigError(ValueError):
@@ -63,6 +68,8 @@ class AppConfig:
     secret_key: str = field(repr=False)  # signs session cookies: never in logs or reprs
     # The session cookie is sent over HTTPS only; on for any deployment behind TLS.
     secure_cookies: bool = False
+    # A one-time questionnaire link expires this many days after it is made.
+    questionnaire_link_days: int = DEFAULT_LINK_DAYS
 
 
 @dataclass(frozen=True)
@@ -105,11 +112,19 @@ def load_config(env: Mapping[str, str] = os.environ) -> AppConfig:
     secure_setting = setting("secure_cookies")
     secure_cookies = _boolean(secure_setting[0], "secure_cookies") if secure_setting else False
 
+    days_setting = setting("questionnaire_link_days")
+    link_days = (
+        _whole_number(days_setting[0], "questionnaire_link_days", LINK_DAYS_RANGE)
+        if days_setting
+        else DEFAULT_LINK_DAYS
+    )
+
     return AppConfig(
         data_dir=locations.data_dir,
         database_url=locations.database_url,
         secret_key=secret_key,
         secure_cookies=secure_cookies,
+        questionnaire_link_days=link_days,
     )
 
 
@@ -152,6 +167,19 @@ def _boolean(value: str, key: str) -> bool:
     raise ConfigError(f"{key} must be true or false; got {value!r}", key)
 
 
+def _whole_number(value: str, key: str, bounds: tuple[int, int]) -> int:
+    low, high = bounds
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        raise ConfigError(
+            f"{key} must be a whole number from {low} to {high}; got {value!r}", key
+        ) from None
+    if not low <= number <= high:
+        raise ConfigError(f"{key} must be from {low} to {high}; got {number}", key)
+    return number
+
+
 def _absolute(path: Path, base: Path | None) -> Path:
     if path.is_absolute():
         return path
@@ -188,6 +216,9 @@ def _read_toml(name: str | None) -> tuple[dict[str, str], Path | None]:
             raise ConfigError(f"{path}: unknown key {TOML_TABLE}.{key}{hint} (known: {known})", key)
         if isinstance(value, bool):  # secure_cookies = true
             values[key] = "true" if value else "false"
+            continue
+        if isinstance(value, int) and key in _NUMBERS:  # questionnaire_link_days = 14
+            values[key] = str(value)
             continue
         if not isinstance(value, str) or not value:
             raise ConfigError(f"{path}: {TOML_TABLE}.{key} must be a non-empty string", key)

@@ -10,6 +10,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -33,6 +34,7 @@ SCREENSHOTS = OUTPUT / "screenshots"
 class Server:
     url: str
     log: Path
+    database_url: str = ""  # the server's own database, for a test to look at or age a row
 
 
 def _free_port() -> int:
@@ -55,11 +57,12 @@ def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> Non
     raise RuntimeError(f"the server did not answer within 30 s: {log.read_text()[-2000:]}")
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+@contextmanager
+def running_server(tmp_path_factory: pytest.TempPathFactory, name: str) -> Iterator[Server]:
+    """A server of its own: a fresh demo practice in a new SQLite file, on a free port."""
     if not CHROMIUM.exists():
         pytest.skip(f"no Chromium at {CHROMIUM}: run scripts/system-deps.sh")
-    data = tmp_path_factory.mktemp("browser-server")
+    data = tmp_path_factory.mktemp(name)
     url = f"sqlite:///{data / 'referwell.sqlite3'}"
     migrate.upgrade(url)
     engine = make_engine(url)
@@ -72,7 +75,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     finally:
         engine.dispose()
     port = _free_port()
-    log = OUTPUT / "browser-server.log"
+    log = OUTPUT / f"{name}.log"
     OUTPUT.mkdir(exist_ok=True)
     env = os.environ | {
         "REFERWELL_DATA_DIR": str(data),
@@ -93,13 +96,19 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(base, process, log)
-        yield Server(base, log)
+        yield Server(base, log, url)
     finally:
         process.terminate()
         try:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    with running_server(tmp_path_factory, "browser-server") as started:
+        yield started
 
 
 @pytest.fixture(scope="session")

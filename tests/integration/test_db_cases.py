@@ -18,7 +18,6 @@ from referwell.db.cases import (
     case_dict_for_client,
     case_dicts_for_clients,
     import_case,
-    replace_case,
 )
 from referwell.db.models import Client, ClinicianCompetency, Practice, User
 from referwell.domain.canonical import canonical_case
@@ -289,27 +288,3 @@ def test_an_unknown_client_is_reported(session: Session) -> None:
     with pytest.raises(ClientNotFoundError) as raised:
         case_dict_for_client(session, 999_999)
     assert raised.value.client_id == 999_999
-
-
-def test_replace_case_rewrites_every_part(session: Session, clinician: User) -> None:
-    client = _import(session, clinician, FULL_CASE)
-    smaller = {
-        "format": "referwell.case/1",
-        "id": "ignored",
-        "clinician": {"competencies": ["cbt"]},
-        "client": {"age": 42},
-        "concerns": ["depression", "grief"],
-        "steps_taken": [{"step": "supervision", "date": "2026-11-01"}],
-    }
-
-    replace_case(client, smaller)
-    session.flush()
-    session.expire_all()
-
-    case = case_dict_for_client(session, client.id)
-    assert case["id"] == "full-1"
-    assert case["client"] == {"age": 42}
-    assert case["concerns"] == ["depression", "grief"]
-    assert case["steps_taken"] == [{"step": "supervision", "date": "2026-11-01"}]
-    assert "sessions" not in case
-    assert "measures" not in case

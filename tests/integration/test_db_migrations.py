@@ -158,3 +158,103 @@ def test_revision_0005_raises_settings_below_their_safety_floors_and_audits_it(
         engine.dispose()
     migrate.downgrade(database_url, "0004")
     migrate.upgrade(database_url)
+
+
+def test_revision_0006_moves_current_care_to_rows_and_opens_an_episode_per_client(
+    database_url: str,
+) -> None:
+    """Current care leaves the JSON column for rows that can be marked in error; each client
+    gets an open episode from its earliest dated entry (or its creation, when earlier)."""
+    migrate.upgrade(database_url, "0005")
+    engine = make_engine(database_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO practices (name, rule_settings, created_at) VALUES ('P', '{}', :t)"
+                ),
+                {"t": "2026-11-01 00:00:00"},
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO users (practice_id, username, display_name, role, active, created_at) "
+                    "SELECT id, 'c', 'C', 'clinician', true, :t FROM practices"
+                ),
+                {"t": "2026-11-01 00:00:00"},
+            )
+            for external_id, care, created in (
+                ("a", '["psychiatry", "primary_care"]', "2026-11-10 09:00:00"),
+                ("b", "[]", "2026-06-01 09:00:00"),
+            ):
+                connection.execute(
+                    text(
+                        "INSERT INTO clients (practice_id, clinician_id, external_id, display_name,"
+                        " age, languages, insurance, preferences, current_care, engagement,"
+                        " wants_to_end, format_of_care, created_at, updated_at, case_version) "
+                        "SELECT p.id, u.id, :e, 'X', 30, '[]', '[]', '{}', :care, 'active', false,"
+                        " 'individual', :t, :t, 1 FROM practices p, users u"
+                    ),
+                    {"e": external_id, "care": care, "t": created},
+                )
+            connection.execute(
+                text(
+                    "INSERT INTO client_sessions (client_id, date, attendance) "
+                    "SELECT id, '2026-09-02', 'attended' FROM clients WHERE external_id = 'a'"
+                )
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO client_concerns (client_id, code) "
+                    "SELECT id, 'depression' FROM clients"
+                )
+            )
+        migrate.upgrade(database_url)
+        with engine.connect() as connection:
+            care = connection.execute(
+                text(
+                    "SELECT c.external_id, cc.service FROM client_current_care cc "
+                    "JOIN clients c ON c.id = cc.client_id ORDER BY cc.id"
+                )
+            ).all()
+            assert [tuple(row) for row in care] == [("a", "psychiatry"), ("a", "primary_care")]
+            episodes = connection.execute(
+                text(
+                    "SELECT c.external_id, e.opened_on, e.closed_on, c.discharged_on "
+                    "FROM client_episodes e JOIN clients c ON c.id = e.client_id "
+                    "ORDER BY c.external_id"
+                )
+            ).all()
+            assert [(row[0], str(row[1]), row[2], row[3]) for row in episodes] == [
+                ("a", "2026-09-02", None, None),
+                ("b", "2026-06-01", None, None),
+            ]
+        # A code marked in error may be entered again: the unique index covers open entries only.
+        with engine.begin() as connection:
+            connection.execute(
+                text("UPDATE client_concerns SET in_error_at = :t, in_error_reason = 'wrong'"),
+                {"t": "2026-11-20 10:00:00"},
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO client_concerns (client_id, code) "
+                    "SELECT id, 'depression' FROM clients"
+                )
+            )
+    finally:
+        engine.dispose()
+    migrate.downgrade(database_url, "0005")
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(
+                text("SELECT external_id, current_care FROM clients ORDER BY external_id")
+            ).all()
+            decoded = [
+                (name, json.loads(care) if isinstance(care, str) else care) for name, care in rows
+            ]
+            assert decoded == [("a", ["psychiatry", "primary_care"]), ("b", [])]
+            # The concerns marked in error leave with their marks; the open ones stay.
+            assert connection.execute(text("SELECT count(*) FROM client_concerns")).scalar() == 2
+    finally:
+        engine.dispose()
+    migrate.upgrade(database_url)

@@ -1,4 +1,5 @@
-"""Bulk screening gives every client the assessment that assessing it alone gives."""
+"""Bulk screening gives every client the assessment that assessing it alone gives; a client
+with nothing recorded in the window is left off, counted and named, unless urgent."""
 
 from __future__ import annotations
 
@@ -12,13 +13,21 @@ from sqlalchemy import select
 from referwell.db import migrate
 from referwell.db.cases import case_dict_for_client, import_case
 from referwell.db.engine import Database, make_engine, make_session_factory
-from referwell.db.models import Client, Practice, User
+from referwell.db.models import AuditEntry, Client, Practice, User
 from referwell.domain.assessment import assess_case
 from referwell.domain.caseformat import parse_case
 from referwell.domain.settings import RuleSettings
 from referwell.services.permissions import Operator
 from referwell.services.screening.rows import order_worklist
-from referwell.services.screening.screen import ScreenScope, screen_chunk, screen_database
+from referwell.services.screening.screen import (
+    ScreenScope,
+    clients_in_scope,
+    clients_with_scope,
+    recorded_within,
+    screen_chunk,
+    screen_database,
+    screen_practices,
+)
 
 from .random_cases import random_case
 
@@ -93,29 +102,40 @@ def test_bulk_summaries_agree_with_assessing_each_client_alone(session, settings
     assert len(kinds) >= 15, "the random cases should exercise most rules"
 
 
-def test_screen_database_filters_by_recent_session_orders_and_runs_in_processes(tmp_path):
-    url = f"sqlite:///{tmp_path / 'screen.sqlite3'}"
+def test_screen_database_lists_in_scope_and_urgent_orders_and_runs_in_processes(database_url):
+    """On SQLite and PostgreSQL: the screen lists each client in scope (something recorded in
+    the window, as `recorded_within` says of the case read alone) or urgent, leaves off the
+    others by name, and gives the same result in one process or two."""
+    url = database_url
     migrate.upgrade(url)
     engine = make_engine(url)
     with make_session_factory(engine)() as session:
         ids = _seed(session, 300, seed=5)
         session.commit()
-        expected = {}
+        expected, left_off = {}, set()
         for client_id in ids:
-            case = case_dict_for_client(session, client_id, TODAY)
-            recent = any(
-                (TODAY - date.fromisoformat(s["date"])).days <= 90 for s in case.get("sessions", [])
-            )
-            if recent:
-                expected[client_id] = _fields(_alone(session, client_id, TODAY, RuleSettings()))
+            case = parse_case(case_dict_for_client(session, client_id, TODAY))
+            alone = assess_case(case, RuleSettings())
+            recent = recorded_within(case, 90)
+            if recent or alone.recommendation == "urgent_safety":
+                expected[client_id] = (*_fields(alone), recent)
+            else:
+                left_off.add(client_id)
     engine.dispose()
     scope = ScreenScope(as_of=TODAY, settings=RuleSettings(), recent_days=90)
     single = screen_database(Database(url), scope, chunk_size=70, workers=1)
     double = screen_database(Database(url), scope, chunk_size=70, workers=2)
-    assert [r.client for r in single] == [r.client for r in double]
-    assert {int(r.client): _fields(r) for r in single} == expected
-    assert single == order_worklist(single)
-    ranks = [r.recommendation for r in single]
+    assert single == double
+    assert {int(r.client): (*_fields(r), r.in_scope) for r in single.rows} == expected
+    assert [int(n.client) for n in single.not_listed] == sorted(left_off)
+    assert left_off, "some random clients should be out of scope"
+    assert any(not r.in_scope for r in single.rows), "and some of them urgent"
+    assert single.out_of_scope == len(left_off) + sum(
+        not in_scope for *_, in_scope in expected.values()
+    )
+    rows = single.rows
+    assert rows == order_worklist(rows)
+    ranks = [r.recommendation for r in rows]
     order = [
         "urgent_safety",
         "refer",
@@ -125,11 +145,127 @@ def test_screen_database_filters_by_recent_session_orders_and_runs_in_processes(
         "continue",
     ]
     assert ranks == sorted(ranks, key=order.index)
-    for a, b in itertools.pairwise(single):
+    for a, b in itertools.pairwise(rows):
         if a.recommendation == b.recommendation:
             if a.latest_trigger and b.latest_trigger:
                 assert a.latest_trigger >= b.latest_trigger
             assert not (a.latest_trigger is None and b.latest_trigger is not None)
+
+
+def _days_back(days: int) -> str:
+    return (TODAY - timedelta(days=days)).isoformat()
+
+
+def _edge_case(case_id: str, **parts) -> dict:
+    return {
+        "format": "referwell.case/1",
+        "id": case_id,
+        "as_of": TODAY.isoformat(),
+        "clinician": {"competencies": ["cbt", "adults"]},
+        "client": {"age": 30},
+        "concerns": ["depression"],
+        **parts,
+    }
+
+
+def _session(days: int) -> dict:
+    return {"date": _days_back(days), "attendance": "attended"}
+
+
+def _questionnaire(days: int) -> dict:
+    return {"instrument": "GAD-7", "date": _days_back(days), "total": 3}
+
+
+def _event(days: int) -> dict:
+    return {"date": _days_back(days), "kind": "boundary_crossing"}
+
+
+# Each case, and whether it is in scope on TODAY with a 90-day window.
+EDGE_CASES = {
+    "session-90": (_edge_case("session-90", sessions=[_session(91), _session(90)]), True),
+    "session-91": (_edge_case("session-91", sessions=[_session(91)]), False),
+    "questionnaire-90": (_edge_case("questionnaire-90", measures=[_questionnaire(90)]), True),
+    "questionnaire-91": (_edge_case("questionnaire-91", measures=[_questionnaire(91)]), False),
+    "event-90": (_edge_case("event-90", events=[_event(90)]), True),
+    "event-91": (_edge_case("event-91", events=[_event(91)]), False),
+    # Entered later than the screening day: nothing of it counts on TODAY.
+    "after-the-day": (
+        _edge_case(
+            "after-the-day",
+            as_of=(TODAY + timedelta(days=30)).isoformat(),
+            sessions=[_session(-5)],
+        ),
+        False,
+    ),
+    "nothing-dated": (_edge_case("nothing-dated"), False),
+    # Urgent (suicidality among the concerns) with nothing recorded for months.
+    "quiet-at-risk": (
+        _edge_case("quiet-at-risk", concerns=["suicidality"], sessions=[_session(200)]),
+        False,
+    ),
+}
+
+
+def _import_edge_cases(session) -> dict[str, int]:
+    practice = Practice(name="Edges")
+    clinician = User(practice=practice, username="edge", display_name="Edge", role="clinician")
+    session.add(clinician)
+    session.flush()
+    return {
+        key: import_case(session, practice.id, clinician.id, case, display_name=key).id
+        for key, (case, _) in EDGE_CASES.items()
+    }
+
+
+def test_clients_in_scope_by_session_questionnaire_or_event_to_the_day(session):
+    ids = _import_edge_cases(session)
+    practice_id = session.scalar(
+        select(Client.practice_id).where(Client.id == ids["nothing-dated"])
+    )
+    scope = ScreenScope(TODAY, RuleSettings(), recent_days=90, practice_id=practice_id)
+    connection = session.connection()
+    expected = {ids[key]: recent for key, (_, recent) in EDGE_CASES.items()}
+    assert dict(clients_with_scope(connection, scope)) == expected
+    assert [c for c, _ in clients_with_scope(connection, scope)] == sorted(expected)
+    assert clients_in_scope(connection, scope) == sorted(c for c, r in expected.items() if r)
+    # One day more and the entries 91 days back are in; one day less and those at 90 are out.
+    wider = ScreenScope(TODAY, RuleSettings(), recent_days=91, practice_id=practice_id)
+    narrower = ScreenScope(TODAY, RuleSettings(), recent_days=89, practice_id=practice_id)
+    assert {k for k in EDGE_CASES if ids[k] in clients_in_scope(connection, wider)} == {
+        "session-90", "session-91", "questionnaire-90", "questionnaire-91", "event-90", "event-91",
+    }  # fmt: skip
+    assert clients_in_scope(connection, narrower) == []
+
+
+def test_screen_practices_counts_names_and_lists_the_urgent_out_of_scope(database_url):
+    """On SQLite and PostgreSQL: out of scope counted and named, the urgent one listed."""
+    migrate.upgrade(database_url)
+    engine = make_engine(database_url)
+    with make_session_factory(engine)() as session:
+        ids = _import_edge_cases(session)
+        session.commit()
+    engine.dispose()
+
+    found = screen_practices(Database(database_url), Operator("tester"), TODAY, workers=1)
+
+    in_scope = {ids[k] for k, (_, recent) in EDGE_CASES.items() if recent}
+    listed = {int(r.client): r.in_scope for r in found.rows}
+    assert listed == {**dict.fromkeys(in_scope, True), ids["quiet-at-risk"]: False}
+    assert found.rows[0].recommendation == "urgent_safety"
+    assert [(n.client, n.case_id) for n in found.not_listed] == sorted(
+        ((str(ids[k]), k) for k in ("session-91", "questionnaire-91", "event-91",
+                                    "after-the-day", "nothing-dated")),
+        key=lambda n: int(n[0]),
+    )  # fmt: skip
+    assert found.out_of_scope == 6
+    assert [int(r.client) for r in found.listed_out_of_scope] == [ids["quiet-at-risk"]]
+    engine = make_engine(database_url)
+    with make_session_factory(engine)() as session:
+        audited = session.scalars(
+            select(AuditEntry.target_ids).where(AuditEntry.action == "screen:read")
+        ).all()
+    engine.dispose()
+    assert [sorted(t) for t in audited] == [sorted(ids.values())]
 
 
 @pytest.mark.parametrize("clients", [2000])

@@ -11,7 +11,12 @@ from sqlalchemy import event, select
 
 from referwell.db.models import Client
 from referwell.domain.settings import RuleSettings
-from referwell.services.screening.screen import ScreenScope, clients_in_scope, screen_chunk
+from referwell.services.screening.screen import (
+    ScreenScope,
+    clients_in_scope,
+    clients_with_scope,
+    screen_chunk,
+)
 
 from .test_screening import TODAY, _alone, _fields, _seed
 
@@ -76,3 +81,22 @@ def test_clients_in_scope_by_clinician_and_window(session):
     assert in_scope == sorted(in_scope)
     assert set(clients_in_scope(connection, theirs)) == set(ids[0::3]) & set(in_scope)
     assert clients_in_scope(connection, nobody) == []
+
+
+def test_clients_with_scope_marks_what_clients_in_scope_picks(session):
+    ids = _seed(session, 90, seed=31)
+    clinician = session.scalar(select(Client.clinician_id).where(Client.id == ids[1]))
+    connection = session.connection()
+    for clinicians in (None, (clinician,)):
+        scope = ScreenScope(TODAY, RuleSettings(), recent_days=30, clinician_ids=clinicians)
+        marked = clients_with_scope(connection, scope)
+        mine = set(ids) if clinicians is None else set(ids[1::3])
+        assert {c for c, _ in marked} & set(ids) == mine
+        assert [c for c, recent in marked if recent] == clients_in_scope(connection, scope)
+        assert any(recent for _, recent in marked)
+        assert not all(recent for _, recent in marked)
+        # The rows a chunk gives carry the scope they are given.
+        chunk = [c for c, _ in marked if c in mine]
+        in_scope = {c for c, recent in marked if recent}
+        rows = screen_chunk(connection, scope, chunk, in_scope)
+        assert {int(r.client): r.in_scope for r in rows} == {c: c in in_scope for c in chunk}

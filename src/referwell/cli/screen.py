@@ -1,4 +1,5 @@
-"""`referwell screen`: assess every recently seen client and write a prioritised worklist."""
+"""`referwell screen`: assess every client, list those with something recorded recently (and
+every urgent one) in a prioritised worklist, and say which were left off."""
 
 from __future__ import annotations
 
@@ -26,7 +27,9 @@ from referwell.cli.common import (
 from referwell.domain.errors import InvalidInput
 
 if TYPE_CHECKING:
-    from referwell.services.screening.rows import WorklistRow
+    from referwell.services.screening.rows import Screened, WorklistRow
+
+NAMED_AT_MOST = 20  # clients named in the table's note; JSON names them all
 
 
 class WorklistFormat(StrEnum):
@@ -65,7 +68,8 @@ def screen(
         int,
         typer.Option(
             "--recent-days",
-            help="Screen clients with a session in this many days before as-of.",
+            help="List clients with a session, questionnaire or event in this many days "
+            "before as-of (urgent ones whatever their dates).",
             metavar="DAYS",
         ),
     ] = 90,
@@ -92,8 +96,14 @@ def screen(
         typer.Option("--limit", help="Show only the first N clients of the table.", metavar="N"),
     ] = None,
 ) -> None:
-    """Screen a practice: assess every client with a recent session and list them, most
-    pressing first.
+    """Screen a practice: assess every client and list those with something recorded
+    recently, most pressing first.
+
+    A client is in scope when a session, questionnaire or event of theirs is dated in the
+    window: the days given by the recent-days option, counted back from the screening day
+    (or from a case file's own as-of date). Those in scope are listed, and so is every
+    urgent client, marked as out of scope. The others are counted and named, never left
+    out silently: below the table, in the JSON, or on standard error for a CSV.
 
     Within one recommendation the newest dated trigger comes first, undated after dated,
     then by client id.
@@ -143,7 +153,7 @@ def screen(
             from referwell.domain.settings import RuleSettings
 
             task = progress.add_task("screening", total=None)
-            rows = screen_cases(
+            found = screen_cases(
                 iter_case_sources(cases),
                 rule_settings or RuleSettings(),
                 as_of=day,
@@ -162,7 +172,7 @@ def screen(
                 progress.update(task, total=(progress.tasks[0].total or 0) + count)
 
             try:
-                rows = screen_practices(
+                found = screen_practices(
                     Database(url),
                     operator(),
                     day,
@@ -181,19 +191,20 @@ def screen(
                     "is it a referwell database? Run `referwell db upgrade` first"
                 )
 
+    noun = "case" if cases is not None else "client"
     if output is WorklistFormat.csv:
-        sys.stdout.write(worklist_csv(rows))
+        sys.stdout.write(worklist_csv(found.rows))
+        if found.out_of_scope:
+            for line in ScopeNote(found, noun).lines():
+                err.print(line, markup=False)
     elif output is WorklistFormat.json:
-        sys.stdout.write(worklist_json(rows, day) + "\n")
+        sys.stdout.write(worklist_json(found, day) + "\n")
     else:
-        _table(rows, limit)
+        out.print(WorklistTable(found.rows, limit, recent_days=found.recent_days))
+        out.print(ScopeNote(found, noun))
     if refused:
         err.print(f"{refused} case files refused", markup=False)
         raise typer.Exit(2)
-
-
-def _table(rows: Sequence[WorklistRow], limit: int | None) -> None:
-    out.print(WorklistTable(rows, limit))
 
 
 class WorklistTable:
@@ -202,15 +213,23 @@ class WorklistTable:
     One line a client holds what must stay whole: rank, client, recommendation and
     trigger, in aligned columns (a client's name too long to share the line takes one
     of its own). Below it, indented under the client, come its case and clinician, then
-    its findings and cautions, each wrapped under its own text.
+    its findings and cautions, each wrapped under its own text. A client listed although
+    nothing was recorded in the last `recent_days` (an urgent one) says so there too.
     """
 
     TRIGGER_WIDTH = 11  # 20 Nov 2026
     GAP = 2
 
-    def __init__(self, rows: Sequence[WorklistRow], limit: int | None = None) -> None:
+    def __init__(
+        self,
+        rows: Sequence[WorklistRow],
+        limit: int | None = None,
+        *,
+        recent_days: int | None = None,
+    ) -> None:
         self.total = len(rows)
         self.rows = list(rows[:limit] if limit else rows)
+        self.recent_days = recent_days
 
     def __rich_console__(self, console: Any, options: Any) -> Any:
         from rich.console import Group
@@ -264,6 +283,9 @@ class WorklistTable:
                 about.append(f"clinician {row.clinician}")
             if about:
                 parts.append(Text(" · ".join(about), style="dim", overflow="fold"))
+            if not row.in_scope:
+                recorded = f"nothing recorded {window(self.recent_days)}"
+                parts.append(Text(f"listed because urgent, with {recorded}", style="bold"))
             details = Table.grid(padding=(0, 1))
             details.add_column(no_wrap=True, style="dim")
             details.add_column(overflow="fold")
@@ -279,11 +301,84 @@ class WorklistTable:
         yield outer
 
 
-def worklist_json(rows: Sequence[WorklistRow], as_of: date) -> str:
+def window(recent_days: int | None) -> str:
+    """The screen's window in words: "in the last 90 days"."""
+    if recent_days is None:
+        return "recently"
+    if recent_days == 0:
+        return "on the screening day"
+    return "in the last day" if recent_days == 1 else f"in the last {recent_days:,} days"
+
+
+class ScopeNote:
+    """What the worklist leaves off and why, below the table (or on standard error): how
+    many clients had nothing recorded in the window, which (the first NAMED_AT_MOST of
+    them), and which of those are listed all the same because they are urgent."""
+
+    def __init__(self, found: Screened, noun: str) -> None:
+        self.found = found
+        self.noun = noun  # "case" from case files, "client" from the database
+
+    def _who(self, names: list[str]) -> str:
+        shown = ", ".join(names[:NAMED_AT_MOST])
+        more = len(names) - NAMED_AT_MOST
+        if more > 0:
+            shown += f" and {more:,} more (--format json names them all)"
+        return shown
+
+    def _count(self, n: int) -> str:
+        return f"{n:,} {self.noun}{'' if n == 1 else 's'}"
+
+    def _name(self, client: str, case_id: str) -> str:
+        return case_id if self.noun == "case" else client
+
+    def lines(self) -> list[str]:
+        found, days = self.found, window(self.found.recent_days)
+        if not found.out_of_scope:
+            return [f"Every {self.noun} listed had something recorded {days}."]
+        lines = []
+        left = [self._name(n.client, n.case_id) for n in found.not_listed]
+        if left:
+            verb = "is" if len(left) == 1 else "are"
+            lines.append(
+                f"{self._count(len(left))} had nothing recorded {days} and {verb} not listed: "
+                f"{self._who(left)}."
+            )
+        urgent = [self._name(r.client, r.case_id) for r in found.listed_out_of_scope]
+        if urgent:
+            verb = "is" if len(urgent) == 1 else "are"
+            lines.append(
+                f"{self._count(len(urgent))} had nothing recorded {days} but {verb} listed "
+                f"because urgent: {self._who(urgent)}."
+            )
+        return lines
+
+    def __rich_console__(self, console: Any, options: Any) -> Any:
+        from rich.text import Text
+
+        for line in self.lines():
+            yield Text(line, overflow="fold")
+
+
+def worklist_json(found: Screened, as_of: date) -> str:
     """The worklist as one JSON object, one client a line: quick to write for a whole
-    practice (the C encoder, no indenting pass) and still easy to read and diff."""
-    head = json.dumps({"format": "referwell.worklist/1", "as_of": as_of.isoformat()})[:-1]
-    if not rows:
-        return head + ', "clients": []}'
-    clients = ",\n  ".join(json.dumps(r.as_dict()) for r in rows)
-    return head + ', "clients": [\n  ' + clients + "\n]}"
+    practice (the C encoder, no indenting pass) and still easy to read and diff.
+
+    `out_of_scope` counts the clients with nothing recorded in the window; `not_listed`
+    names those left off (the urgent ones are among `clients`, with `in_scope` false)."""
+    head = json.dumps(
+        {
+            "format": "referwell.worklist/1",
+            "as_of": as_of.isoformat(),
+            "recent_days": found.recent_days,
+            "out_of_scope": found.out_of_scope,
+        }
+    )[:-1]
+    lists = (_json_list("not_listed", found.not_listed), _json_list("clients", found.rows))
+    return f"{head}, {lists[0]}, {lists[1]}}}"
+
+
+def _json_list(key: str, items: Sequence[Any]) -> str:
+    if not items:
+        return f'"{key}": []'
+    return f'"{key}": [\n  ' + ",\n  ".join(json.dumps(i.as_dict()) for i in items) + "\n]"

@@ -6,11 +6,12 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from referwell.db.audit import AuditAction, record
 from referwell.db.base import utcnow
-from referwell.db.models import Client, StoredAssessment
+from referwell.db.models import ActorKind, Client, StoredAssessment, SupervisionReview
 from referwell.domain.settings import settings_key
 from referwell.domain.vocabulary import RECOMMENDATIONS
 
@@ -76,7 +77,40 @@ def store_assessment_of_version(
         recommendation_rank=recommendation_rank(recommendation),
     )
     session.add(stored)
+    clear_changed_reviews(session, client_id, recommendation)
     return stored
+
+
+def clear_changed_reviews(session: Session, client_id: int, recommendation: str) -> list[int]:
+    """Clear the client's open "reviewed" mark when it was made under another
+    recommendation than `recommendation`; audited as referwell's own act. The ids cleared."""
+    cleared = list(
+        session.scalars(
+            update(SupervisionReview)
+            .where(
+                SupervisionReview.client_id == client_id,
+                SupervisionReview.cleared_at.is_(None),
+                SupervisionReview.recommendation != recommendation,
+            )
+            .values(
+                cleared_at=utcnow(),
+                cleared_because="recommendation_changed",
+                cleared_by_recommendation=recommendation,
+            )
+            .returning(SupervisionReview.id)
+            .execution_options(synchronize_session=False)
+        )
+    )
+    if cleared:
+        record(
+            session,
+            AuditAction.REVIEW_CLEAR,
+            actor="referwell",
+            actor_kind=ActorKind.SYSTEM,
+            target_type="supervision_review",
+            target_ids=cleared,
+        )
+    return cleared
 
 
 def newest_assessment_id() -> Any:

@@ -1,8 +1,14 @@
 """The parts of a client's case, one table each, as the case format lists them.
 
-Lists of codes (concerns, clinician factors, reasons, steps) hold a code once
-per client. Dated parts (measures, sessions, events) are indexed on
-(client_id, date), the order the engine reads them in.
+Lists of codes (concerns, clinician factors, reasons, steps, current care) hold
+a code once per client among the entries not in error. Dated parts (measures,
+sessions, events) are indexed on (client_id, date), the order the engine reads
+them in.
+
+Nothing is deleted from a record. An entry found wrong is marked *entered in
+error* (`in_error_at`, `in_error_by`, `in_error_reason`): it stays, shown struck
+through, and leaves the case, so the assessment, the screen and the exports no
+longer see it.
 """
 
 from __future__ import annotations
@@ -19,12 +25,12 @@ from sqlalchemy import (
     SmallInteger,
     String,
     Text,
-    UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from referwell.db.base import Base, one_of
+from referwell.db.base import Base, one_of, utcnow
 
 if TYPE_CHECKING:
     from referwell.db.models import Client
@@ -33,13 +39,36 @@ ATTENDANCE = ("attended", "late", "no_show", "late_cancel", "cancelled")
 GOAL_STATUSES = ("met", "progressing", "not_started", "dropped")
 
 _CLIENT_FK = "clients.id"
+_NOT_IN_ERROR = "in_error_at IS NULL"
 
 
-class Concern(Base):
+class Correctable:
+    """An entry that can be marked entered in error: by whom, when and why. A marked entry
+    stays in the record and leaves the case."""
+
+    in_error_at: Mapped[dt.datetime | None]
+    in_error_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    in_error_reason: Mapped[str | None] = mapped_column(Text)
+
+
+def once_per_client(table: str, column: str) -> Index:
+    """A code held once per client among the entries not in error (one marked in error may
+    be entered again)."""
+    return Index(
+        f"uq_{table}_client_id_{column}",
+        "client_id",
+        column,
+        unique=True,
+        sqlite_where=text(_NOT_IN_ERROR),
+        postgresql_where=text(_NOT_IN_ERROR),
+    )
+
+
+class Concern(Correctable, Base):
     """A condition identified or strongly suspected (`concerns`)."""
 
     __tablename__ = "client_concerns"
-    __table_args__ = (UniqueConstraint("client_id", "code"),)
+    __table_args__ = (once_per_client("client_concerns", "code"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     client_id: Mapped[int] = mapped_column(ForeignKey(_CLIENT_FK, ondelete="CASCADE"))
@@ -48,7 +77,7 @@ class Concern(Base):
     client: Mapped[Client] = relationship(back_populates="concerns")
 
 
-class PhysicalSymptom(Base):
+class PhysicalSymptom(Correctable, Base):
     """A somatic complaint and whether a physician has looked at it (`physical_symptoms`)."""
 
     __tablename__ = "client_physical_symptoms"
@@ -62,7 +91,7 @@ class PhysicalSymptom(Base):
     client: Mapped[Client] = relationship(back_populates="physical_symptoms")
 
 
-class Measure(Base):
+class Measure(Correctable, Base):
     """One questionnaire on one day (`measures`).
 
     `items` holds the item answers when they were given (None when only a total
@@ -87,7 +116,7 @@ class Measure(Base):
     client: Mapped[Client] = relationship(back_populates="measures")
 
 
-class TherapySession(Base):
+class TherapySession(Correctable, Base):
     """A scheduled session and what became of it (`sessions`)."""
 
     __tablename__ = "client_sessions"
@@ -104,7 +133,7 @@ class TherapySession(Base):
     client: Mapped[Client] = relationship(back_populates="sessions")
 
 
-class Event(Base):
+class Event(Correctable, Base):
     """Something that happened (`events`): its kind, its day, whether it was discussed."""
 
     __tablename__ = "client_events"
@@ -119,11 +148,11 @@ class Event(Base):
     client: Mapped[Client] = relationship(back_populates="events")
 
 
-class ClinicianFactor(Base):
+class ClinicianFactor(Correctable, Base):
     """What the clinician notices in themselves about this client (`clinician_factors`)."""
 
     __tablename__ = "client_clinician_factors"
-    __table_args__ = (UniqueConstraint("client_id", "code"),)
+    __table_args__ = (once_per_client("client_clinician_factors", "code"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     client_id: Mapped[int] = mapped_column(ForeignKey(_CLIENT_FK, ondelete="CASCADE"))
@@ -132,11 +161,11 @@ class ClinicianFactor(Base):
     client: Mapped[Client] = relationship(back_populates="clinician_factors")
 
 
-class ReferralReason(Base):
+class ReferralReason(Correctable, Base):
     """Why the clinician is thinking about referring (`considering_referral_because`)."""
 
     __tablename__ = "client_referral_reasons"
-    __table_args__ = (UniqueConstraint("client_id", "code"),)
+    __table_args__ = (once_per_client("client_referral_reasons", "code"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     client_id: Mapped[int] = mapped_column(ForeignKey(_CLIENT_FK, ondelete="CASCADE"))
@@ -145,11 +174,11 @@ class ReferralReason(Base):
     client: Mapped[Client] = relationship(back_populates="referral_reasons")
 
 
-class StepTaken(Base):
+class StepTaken(Correctable, Base):
     """A step already tried (`steps_taken`), once per step, with its latest date if known."""
 
     __tablename__ = "client_steps"
-    __table_args__ = (UniqueConstraint("client_id", "step"),)
+    __table_args__ = (once_per_client("client_steps", "step"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     client_id: Mapped[int] = mapped_column(ForeignKey(_CLIENT_FK, ondelete="CASCADE"))
@@ -159,7 +188,7 @@ class StepTaken(Base):
     client: Mapped[Client] = relationship(back_populates="steps_taken")
 
 
-class Goal(Base):
+class Goal(Correctable, Base):
     """A treatment goal and how far it is (`goals`)."""
 
     __tablename__ = "client_goals"
@@ -174,9 +203,31 @@ class Goal(Base):
     status: Mapped[str] = mapped_column(String(16))
 
     client: Mapped[Client] = relationship(back_populates="goals")
+    status_changes: Mapped[list[GoalStatusChange]] = relationship(
+        back_populates="goal", cascade="all, delete-orphan", order_by="GoalStatusChange.id"
+    )
 
 
-class FinancialArrangement(Base):
+class GoalStatusChange(Base):
+    """A goal's status from a day on (progressing, met, dropped …): who set it, and when."""
+
+    __tablename__ = "client_goal_status_changes"
+    __table_args__ = (
+        CheckConstraint(one_of("status", GOAL_STATUSES), name="status"),
+        Index(None, "goal_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    goal_id: Mapped[int] = mapped_column(ForeignKey("client_goals.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(16))
+    on: Mapped[dt.date] = mapped_column(Date)
+    changed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    changed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    goal: Mapped[Goal] = relationship(back_populates="status_changes")
+
+
+class FinancialArrangement(Correctable, Base):
     """An arrangement with a receiving professional or program (`financial_arrangements`).
 
     `counterparty` is the case format's `with`: a directory id, or a name.
@@ -193,6 +244,19 @@ class FinancialArrangement(Base):
     client: Mapped[Client] = relationship(back_populates="financial_arrangements")
 
 
+class CurrentCare(Correctable, Base):
+    """A service the client already receives elsewhere (`client.current_care`)."""
+
+    __tablename__ = "client_current_care"
+    __table_args__ = (once_per_client("client_current_care", "service"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey(_CLIENT_FK, ondelete="CASCADE"))
+    service: Mapped[str] = mapped_column(String(64))
+
+    client: Mapped[Client] = relationship(back_populates="current_care")
+
+
 # Every part of a case, in the order of the case format.
 CASE_PART_MODELS: tuple[type[Base], ...] = (
     Concern,
@@ -205,4 +269,5 @@ CASE_PART_MODELS: tuple[type[Base], ...] = (
     StepTaken,
     Goal,
     FinancialArrangement,
+    CurrentCare,
 )

@@ -13,6 +13,8 @@ codes come from their profile, in the order they joined it.
 
 Read for a given `as_of`, a case leaves out what is dated after that day
 (measures, sessions, events, dated steps), so that it is valid for that day.
+A case never holds an entry marked entered in error (`case_parts.Correctable`):
+those stay in the record, for the page to show struck through (`read_entries`).
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ from sqlalchemy import Date, bindparam, select
 from sqlalchemy.orm import Session
 
 from referwell.db import case_parts as parts
-from referwell.db.models import Client, ClinicianCompetency, ClinicianTraining, User
+from referwell.db.base import utcnow
+from referwell.db.models import Client, ClinicianCompetency, ClinicianTraining, Episode, User
 from referwell.domain.canonical import (
     DEFAULT_ENGAGEMENT,
     DEFAULT_FORMAT_OF_CARE,
@@ -84,6 +87,8 @@ class Part:
     dated: Any
     entry: Callable[..., Any]
     undated_kept: bool = False
+    # Where the entries go: a key of the case, or (`client`) of the case's `client` object.
+    within_client: bool = False
 
 
 def _measure_entry(instrument: str, day: date, items: list[int] | None, total: int) -> Any:
@@ -172,15 +177,24 @@ PARTS: Final[tuple[Part, ...]] = (
         None,
         lambda counterparty, kind: {"with": counterparty, "kind": kind},
     ),
+    Part(
+        "current_care",
+        parts.CurrentCare,
+        (parts.CurrentCare.service,),
+        (parts.CurrentCare.id,),
+        None,
+        lambda service: service,
+        within_client=True,
+    ),
 )
 PARTS_BY_KEY: Final[Mapping[str, Part]] = {part.key: part for part in PARTS}
 
 
 def part_query(part: Part, clients: Callable[[Any], Any], as_of: Any) -> Any:
-    """The rows of one part for the clients `clients(column)` selects, nothing dated after
-    `as_of` (a date or a bound parameter, when given): `client_id` first, then the part's
-    columns, in client order and then the part's own order."""
-    conditions = [clients(part.model.client_id)]
+    """The rows of one part for the clients `clients(column)` selects, none in error and
+    nothing dated after `as_of` (a date or a bound parameter, when given): `client_id`
+    first, then the part's columns, in client order and then the part's own order."""
+    conditions = [clients(part.model.client_id), part.model.in_error_at.is_(None)]
     if as_of is not None and part.dated is not None:
         on_or_before = part.dated <= as_of
         conditions.append(
@@ -257,7 +271,6 @@ _CLIENT_COLUMNS: Final = (
     Client.insurance,
     Client.telehealth_ok,
     Client.preferences,
-    Client.current_care,
     Client.engagement,
     Client.wants_to_end,
     Client.format_of_care,
@@ -325,14 +338,15 @@ def _read_chunk(session: Session, ids: Sequence[int], as_of: date | None) -> dic
                 "insurance": row.insurance or [],
                 "telehealth_ok": row.telehealth_ok,
                 "preferences": row.preferences or {},
-                "current_care": row.current_care or [],
+                "current_care": entries["current_care"].get(row.id, []),
                 "engagement": row.engagement,
                 "wants_to_end": row.wants_to_end,
             },
             "format_of_care": row.format_of_care,
         }
         for part in PARTS:
-            document[part.key] = entries[part.key].get(row.id, [])
+            if not part.within_client:
+                document[part.key] = entries[part.key].get(row.id, [])
         out[row.id] = StoredCase(
             client_id=row.id,
             practice_id=row.practice_id,
@@ -358,13 +372,15 @@ def import_case(
     email: str | None = None,
     phone: str | None = None,
     clinician_profile: ProfileUpdate = "merge",
+    opened_on: date | None = None,
 ) -> Client:
     """Store a validated case as a new client of `clinician_id`; flushed, not committed.
 
     The case's `clinician` codes describe the clinician: `merge` adds the ones
     the clinician lacks to their profile, `replace` makes the profile exactly
     the case's, `keep` leaves the profile alone. The case's `id` becomes the
-    client's `external_id`, unique within the practice.
+    client's `external_id`, unique within the practice. The client's episode of care opens
+    on `opened_on`, or on the case's earliest dated entry (`episode_start`).
     """
     canonical = canonical_case(case)
     clinician = session.get(User, clinician_id)
@@ -388,17 +404,24 @@ def import_case(
         phone=phone,
     )
     _set_case(client, canonical)
+    client.episodes = [Episode(opened_on=opened_on or episode_start(canonical))]
     session.add(client)
     session.flush()
     return client
 
 
-def replace_case(client: Client, case: Mapping[str, Any]) -> None:
-    """Make a stored client's case say what the validated `case` says (not its clinician's codes).
-
-    Parts are replaced wholesale; the case's `id` is not taken over.
-    """
-    _set_case(client, canonical_case(case))
+def episode_start(case: Mapping[str, Any]) -> date:
+    """The day a case's episode of care opened, as far as the case tells: its earliest dated
+    entry, else its `as_of`, else today."""
+    days = [
+        date.fromisoformat(entry["date"])
+        for key in ("measures", "sessions", "events", "steps_taken")
+        for entry in case.get(key, [])
+        if isinstance(entry, Mapping) and entry.get("date")
+    ]
+    if case.get("as_of"):
+        days.append(date.fromisoformat(str(case["as_of"])))
+    return min(days) if days else utcnow().date()
 
 
 def _update_profile(clinician: User, codes: Mapping[str, list[str]], how: ProfileUpdate) -> None:
@@ -429,7 +452,11 @@ def _set_case(client: Client, case: Mapping[str, Any]) -> None:
     client.insurance = list(person.get("insurance", []))
     client.telehealth_ok = person.get("telehealth_ok")
     client.preferences = dict(person.get("preferences", {}))
-    client.current_care = list(person.get("current_care", []))
+    old_care = {row.service: row for row in client.current_care if row.in_error_at is None}
+    client.current_care = [
+        old_care.get(service) or parts.CurrentCare(service=service)
+        for service in person.get("current_care", [])
+    ]
     client.engagement = person.get("engagement", DEFAULT_ENGAGEMENT)
     client.wants_to_end = person.get("wants_to_end", False)
     client.format_of_care = case.get("format_of_care", DEFAULT_FORMAT_OF_CARE)

@@ -36,6 +36,7 @@ from referwell.db.base import Base, one_of, utcnow
 from referwell.db.case_parts import (
     ClinicianFactor,
     Concern,
+    CurrentCare,
     Event,
     FinancialArrangement,
     Goal,
@@ -59,6 +60,9 @@ class ActorKind(StrEnum):
     API_TOKEN = "api_token"  # noqa: S105 - a kind, not a secret; a program with a person's token
     OS_USER = "os_user"  # whoever ran a `referwell` command; the actor is the OS login
     SYSTEM = "system"  # referwell itself; the actor is the component's name
+    # Whoever holds a one-time questionnaire link (the client, on their phone or a tablet);
+    # the actor is the link's id.
+    QUESTIONNAIRE_LINK = "questionnaire_link"
 
 
 ACTOR_KINDS = tuple(kind.value for kind in ActorKind)
@@ -214,7 +218,6 @@ class Client(Base):
     insurance: Mapped[list[str]] = mapped_column(JSON, default=list)
     telehealth_ok: Mapped[bool | None]
     preferences: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    current_care: Mapped[list[str]] = mapped_column(JSON, default=list)
     engagement: Mapped[str] = mapped_column(
         String(32), default="active", server_default=text("'active'")
     )
@@ -226,6 +229,9 @@ class Client(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     case_version: Mapped[int] = mapped_column(Integer)
+    # The day the current episode closed; None while the client is in care. The episodes
+    # themselves, with who closed them and why, are `client_episodes`.
+    discharged_on: Mapped[date | None] = mapped_column(Date)
 
     __mapper_args__ = {"version_id_col": case_version}  # noqa: RUF012 - read by SQLAlchemy
 
@@ -268,9 +274,38 @@ class Client(Base):
     financial_arrangements: Mapped[list[FinancialArrangement]] = relationship(
         back_populates="client", cascade="all, delete-orphan", order_by="FinancialArrangement.id"
     )
+    current_care: Mapped[list[CurrentCare]] = relationship(
+        back_populates="client", cascade="all, delete-orphan", order_by="CurrentCare.id"
+    )
+    episodes: Mapped[list[Episode]] = relationship(
+        back_populates="client", cascade="all, delete-orphan", order_by="Episode.id"
+    )
     assessments: Mapped[list[StoredAssessment]] = relationship(
         back_populates="client", cascade="all, delete-orphan", passive_deletes=True
     )
+
+
+class Episode(Base):
+    """An episode of care: opened on a day, closed (the client discharged) on another.
+
+    A client has one open episode while in care (`clients.discharged_on` is None).
+    Entries of the record are dated within an episode.
+    """
+
+    __tablename__ = "client_episodes"
+    __table_args__ = (Index(None, "client_id", "opened_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"))
+    opened_on: Mapped[date] = mapped_column(Date)
+    opened_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    closed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    closed_at: Mapped[datetime | None]
+    # Why the episode closed, in the clinician's words (goals met, moved away …).
+    close_reason: Mapped[str | None] = mapped_column(Text)
+
+    client: Mapped[Client] = relationship(back_populates="episodes")
 
 
 class StoredAssessment(Base):
@@ -303,6 +338,61 @@ class StoredAssessment(Base):
     client: Mapped[Client] = relationship(back_populates="assessments")
 
 
+class SupervisionReview(Base):
+    """A supervisor's "reviewed" mark on a client, with a note.
+
+    It holds while the client's recommendation stays the one it was made under; a
+    stored assessment with another recommendation clears it (`cleared_at`, and why),
+    and the clearing is audited. Rows are never deleted: they are the review's history.
+    """
+
+    __tablename__ = "supervision_reviews"
+    __table_args__ = (
+        CheckConstraint(one_of("recommendation", RECOMMENDATIONS), name="recommendation"),
+        Index(
+            "ix_supervision_reviews_open",
+            "client_id",
+            sqlite_where=text("cleared_at IS NULL"),
+            postgresql_where=text("cleared_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"))
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    note: Mapped[str] = mapped_column(Text, default="")
+    # The client's recommendation when reviewed: the mark holds while it stays.
+    recommendation: Mapped[str] = mapped_column(String(32))
+    reviewed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    cleared_at: Mapped[datetime | None]
+    # Why the mark cleared: "recommendation_changed" or "reviewed_again".
+    cleared_because: Mapped[str | None] = mapped_column(String(32))
+    # The recommendation that cleared it, when it changed.
+    cleared_by_recommendation: Mapped[str | None] = mapped_column(String(32))
+
+
+class QuestionnaireLink(Base):
+    """A one-time link a client fills in questionnaires by, without signing in.
+
+    Only the SHA-256 of its token is kept. It is used up when submitted (not when
+    opened: link previewers open links), and expires at `expires_at` unused.
+    """
+
+    __tablename__ = "questionnaire_links"
+    __table_args__ = (Index(None, "client_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"))
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The instruments' codes, in the order the client sees them.
+    instruments: Mapped[list[str]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+
 class AuditEntry(Base):
     """One audited act: who, what, when and on which records; never clinical content.
 
@@ -321,7 +411,7 @@ class AuditEntry(Base):
     # A user's id as a string for actor_kind "user" and "api_token"; the OS login for
     # "os_user"; the component's name for "system".
     actor: Mapped[str] = mapped_column(String(100))
-    actor_kind: Mapped[str] = mapped_column(String(16))
+    actor_kind: Mapped[str] = mapped_column(String(32))
     action: Mapped[str] = mapped_column(String(64))
     target_type: Mapped[str | None] = mapped_column(String(32))
     target_ids: Mapped[list[int]] = mapped_column(JSON, default=list)

@@ -14,7 +14,6 @@ Tests hold this path equal to reading and assessing each client alone.
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -23,9 +22,21 @@ from itertools import groupby
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Integer, String, and_, case, cast, func, literal_column, select
+from sqlalchemy import (
+    Integer,
+    String,
+    and_,
+    case,
+    cast,
+    exists,
+    func,
+    literal_column,
+    or_,
+    select,
+)
 from sqlalchemy.orm import aliased
 
+from referwell.db.case_parts import Event as CaseEvent
 from referwell.db.case_parts import Measure, TherapySession
 from referwell.db.cases import PARTS_BY_KEY, part_query
 from referwell.db.models import Client, ClinicianCompetency, ClinicianTraining, User
@@ -45,7 +56,8 @@ from referwell.domain.summary import (
 @dataclass(frozen=True, slots=True)
 class ScreenScope:
     """Which clients a screen reads, and as of when: those of the practice (or of these
-    clinicians) with a session in the `recent_days` up to `as_of`."""
+    clinicians); a client is in scope when a session, questionnaire or event of theirs is
+    dated in the `recent_days` up to `as_of` (`as_of - date <= recent_days`)."""
 
     as_of: date
     settings: RuleSettings
@@ -54,21 +66,52 @@ class ScreenScope:
     clinician_ids: tuple[int, ...] | None = None
 
 
-def clients_in_scope(conn: Any, scope: ScreenScope) -> list[int]:
-    """The ids of the clients in scope with a session in the `recent_days` up to `as_of`,
-    in id order."""
+# The dated parts of a case: anything recorded on one of them puts a client in scope.
+SCOPE_PARTS = (TherapySession, Measure, CaseEvent)
+
+
+def _recorded_recently(scope: ScreenScope) -> Any:
+    """True for a client with a session, questionnaire or event dated in the window.
+
+    One probe of a part's (client, date) index per client and part, stopping at the
+    first found (sessions first: they put most clients in scope)."""
     since = scope.as_of - timedelta(days=scope.recent_days)
-    recent = (
-        select(TherapySession.client_id)
-        .where(and_(TherapySession.date >= since, TherapySession.date <= scope.as_of))
-        .distinct()
+    return or_(
+        *(
+            exists().where(
+                part.client_id == Client.id,
+                part.date >= since,
+                part.date <= scope.as_of,
+                part.in_error_at.is_(None),
+            )
+            for part in SCOPE_PARTS
+        )
     )
-    query = select(Client.id).where(Client.id.in_(recent))
+
+
+def _clients_of(scope: ScreenScope, *columns: Any) -> Any:
+    """The clients a screen reads: those in care (not discharged) of the practice or of
+    these clinicians."""
+    query = select(Client.id, *columns).where(Client.discharged_on.is_(None))
     if scope.practice_id is not None:
         query = query.where(Client.practice_id == scope.practice_id)
     if scope.clinician_ids is not None:
         query = query.where(Client.clinician_id.in_(scope.clinician_ids))
-    return [row[0] for row in conn.execute(query.order_by(Client.id))]
+    return query.order_by(Client.id)
+
+
+def clients_in_scope(conn: Any, scope: ScreenScope) -> list[int]:
+    """The ids of the clients in scope (something recorded in the `recent_days` up to
+    `as_of`), in id order."""
+    query = _clients_of(scope).where(_recorded_recently(scope))
+    return [row[0] for row in conn.execute(query)]
+
+
+def clients_with_scope(conn: Any, scope: ScreenScope) -> list[tuple[int, bool]]:
+    """Every client of the practice (or of these clinicians), in id order, with whether
+    they are in scope: a screen reads them all, so an urgent one is never left out."""
+    query = _clients_of(scope, _recorded_recently(scope).label("in_scope"))
+    return [(client_id, bool(recent)) for client_id, recent in conn.execute(query)]
 
 
 def bulk_summaries(
@@ -91,7 +134,6 @@ def bulk_summaries(
                 Client.clinician_id,
                 Client.age,
                 Client.format_of_care,
-                Client.current_care,
                 Client.engagement,
                 Client.wants_to_end,
             ).where(in_chunk(Client.id)),
@@ -129,6 +171,7 @@ def bulk_summaries(
     symptoms = rows_of("physical_symptoms")  # (symptom, medically_evaluated)
     goals = rows_of("goals")  # (status, description)
     financial = rows_of("financial_arrangements")  # (with, kind)
+    current_care = rows_of("current_care")
     events: dict[int, list[Event]] = {
         client_id: [Event(_day(day), kind, bool(discussed)) for day, kind, discussed in rows]
         for client_id, rows in rows_of("events").items()
@@ -138,9 +181,7 @@ def bulk_summaries(
         for client_id, rows in rows_of("steps_taken").items()
     }
 
-    for cid, case_id, clinician_id, age, format_of_care, care_json, engagement, ends in clients:
-        # SQLite's driver gives JSON as text, psycopg as the decoded list.
-        care = json.loads(care_json) if isinstance(care_json, str) else care_json
+    for cid, case_id, clinician_id, age, format_of_care, engagement, ends in clients:
         yield (
             cid,
             usernames.get(clinician_id, ""),
@@ -152,7 +193,7 @@ def bulk_summaries(
                 concerns=concerns.get(cid, ()),
                 competencies=competencies.get(clinician_id, frozenset()),
                 in_training=in_training.get(clinician_id, frozenset()),
-                current_care=care or (),
+                current_care=current_care.get(cid, ()),
                 engagement=engagement,
                 wants_to_end=bool(ends),
                 instruments={
@@ -224,7 +265,7 @@ def _first_and_latest(
             func.min(Measure.date).label("first_day"),
             func.max(Measure.date).label("last_day"),
         )
-        .where(in_chunk(Measure.client_id), Measure.date <= as_of)
+        .where(in_chunk(Measure.client_id), Measure.date <= as_of, Measure.in_error_at.is_(None))
         .group_by(Measure.client_id, Measure.instrument)
         .subquery()
     )
@@ -237,6 +278,7 @@ def _first_and_latest(
                 same.client_id == groups.c.client_id,
                 same.instrument == groups.c.instrument,
                 same.date == day,
+                same.in_error_at.is_(None),
             )
             .order_by(order)
             .limit(1)
@@ -326,7 +368,13 @@ def _attendance(
         select(
             TherapySession.client_id, cast(TherapySession.date, String), TherapySession.attendance
         )
-        .where(and_(in_chunk(TherapySession.client_id), TherapySession.date <= as_of))
+        .where(
+            and_(
+                in_chunk(TherapySession.client_id),
+                TherapySession.date <= as_of,
+                TherapySession.in_error_at.is_(None),
+            )
+        )
         .order_by(TherapySession.client_id, TherapySession.date, TherapySession.id)
     )
     out: dict[int, Attendance] = {}

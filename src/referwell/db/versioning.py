@@ -22,7 +22,9 @@ from referwell.db.case_parts import CASE_PART_MODELS
 from referwell.db.models import Client, ClinicianCompetency, ClinicianTraining, User
 
 # Attributes of a client that are not part of its case.
-_NOT_CASE = frozenset({"assessments", "created_at", "updated_at", "case_version"})
+_NOT_CASE = frozenset(
+    {"assessments", "created_at", "updated_at", "case_version", "episodes", "discharged_on"}
+)
 _PROFILE_COLLECTIONS = ("competencies", "in_training")
 
 

@@ -77,6 +77,8 @@ class Assessment:
             "lead": LEAD[self.recommendation],
             "headline": top.summary.words() if top else NOTHING_TO_CHANGE,
             "more_findings": max(0, len(self.findings) - 1),
+            # The engine's order within one recommendation (newest dated trigger first).
+            "latest_trigger": self.latest_trigger.isoformat() if self.latest_trigger else None,
             "findings": [
                 {
                     "kind": f.kind,

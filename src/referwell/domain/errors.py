@@ -17,6 +17,9 @@ NOT_A_DATE = "not_a_date"
 AFTER_AS_OF = "after_as_of"  # detail: as_of
 UNKNOWN_CODE = "unknown_code"
 ITEM_COUNT = "item_count"  # detail: instrument, count
+BEFORE_EPISODE = "before_episode"  # detail: opened_on (a date)
+TOO_FAR_BACK = "too_far_back"  # detail: earliest (a date)
+SAME_DAY_AGAIN = "same_day_again"  # detail: instrument, day (a date)
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,7 +23,7 @@ from referwell.domain.errors import (
 from referwell.domain.measures.base import describe
 
 # Moves whenever what an assessment says changes: the rules, or the words they are shown in.
-RULES_VERSION = "referwell.rules/2"
+RULES_VERSION = "referwell.rules/3"
 SETTING_MAXIMUM: Final = 10_000
 
 

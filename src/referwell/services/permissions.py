@@ -9,6 +9,7 @@ the permissions of `KIND_PERMISSIONS`, so it touches only its own records:
 | `api_token` | a program holding a person's personal API token | the same as its person, through the JSON API only |
 | `os_user` | whoever runs a `referwell` command on the machine that holds the database | every practice's records, through the commands (import, export, screen, synthetic data, the demo) |
 | `system` | referwell itself | stored assessments (a stale one is recomputed before anyone sees it) |
+| `questionnaire_link` | whoever holds a one-time questionnaire link (the client) | that link's questionnaires of that one client, once, until the link expires |
 
 For people (users and API tokens), by role:
 
@@ -17,6 +18,9 @@ For people (users and API tokens), by role:
   clients, if they carry any, like a clinician).
 - An admin manages the users and the rule settings of their practice and reads
   no clinical record.
+- A supervisor reassigns their supervisees' clients (and their own) to another
+  clinician of the practice; an admin may reassign any client of the practice,
+  seeing names and case ids only.
 
 A client, user or token a person may not see is `NotFound`, exactly like one
 that does not exist, so that existence does not leak; `Forbidden` is only for
@@ -44,6 +48,7 @@ __all__ = [
     "Actor",
     "ActorKind",
     "ClientAccess",
+    "LinkHolder",
     "Operator",
     "Permission",
     "Permit",
@@ -52,6 +57,7 @@ __all__ = [
     "System",
     "authorize",
     "client_access",
+    "client_assignable",
     "own_token",
     "practice_user",
     "require_permission",
@@ -77,8 +83,12 @@ class Permission(StrEnum):
     ADMIN = "admin"  # admins of the practice
     CLIENT_READ = "client_read"  # the client's clinician, or that clinician's supervisor
     CLIENT_WRITE = "client_write"  # the client's clinician only
+    CLIENT_ASSIGN = "client_assign"  # supervisors (their supervisees' clients) and admins
+    CLIENT_REVIEW = "client_review"  # the supervisor of the client's clinician: "reviewed"
     OPERATE = "operate"  # the operator at the command line: every practice's records
     MAINTAIN = "maintain"  # referwell's own upkeep: storing recomputed assessments
+    # Filling in the questionnaires of one link, for its one client (checked by the link).
+    QUESTIONNAIRE_SUBMIT = "questionnaire_submit"
 
 
 _PERSON_PERMISSIONS: Final = frozenset(
@@ -89,6 +99,8 @@ _PERSON_PERMISSIONS: Final = frozenset(
         Permission.ADMIN,
         Permission.CLIENT_READ,
         Permission.CLIENT_WRITE,
+        Permission.CLIENT_ASSIGN,
+        Permission.CLIENT_REVIEW,
     }
 )
 # The permissions each kind of actor can ever hold (`public` needs none). A new kind of
@@ -98,12 +110,14 @@ KIND_PERMISSIONS: Final[Mapping[ActorKind, frozenset[Permission]]] = {
     ActorKind.API_TOKEN: _PERSON_PERMISSIONS,
     ActorKind.OS_USER: frozenset({Permission.OPERATE}),
     ActorKind.SYSTEM: frozenset({Permission.MAINTAIN}),
+    ActorKind.QUESTIONNAIRE_LINK: frozenset({Permission.QUESTIONNAIRE_SUBMIT}),
 }
 _KIND_REFUSALS: Final[Mapping[ActorKind, str]] = {
     ActorKind.USER: "people work through the web app and the JSON API, not the commands",
     ActorKind.API_TOKEN: "an API token acts for its person on the JSON API only",
     ActorKind.OS_USER: "the commands act on the database; the web app is for signed-in people",
     ActorKind.SYSTEM: "referwell acts by itself only to keep assessments current",
+    ActorKind.QUESTIONNAIRE_LINK: "a questionnaire link fills in its own questionnaires only",
 }
 
 CLINICAL_ROLES = frozenset({Role.CLINICIAN, Role.SUPERVISOR})
@@ -111,6 +125,14 @@ _ROLE_PERMISSIONS = {
     Permission.CLINICAL: (CLINICAL_ROLES, "only clinicians and supervisors see clients"),
     Permission.SUPERVISOR: (frozenset({Role.SUPERVISOR}), "only supervisors have this page"),
     Permission.ADMIN: (frozenset({Role.ADMIN}), "only admins manage the practice"),
+    Permission.CLIENT_REVIEW: (
+        frozenset({Role.SUPERVISOR}),
+        "only supervisors mark their supervisees' clients reviewed",
+    ),
+    Permission.CLIENT_ASSIGN: (
+        frozenset({Role.SUPERVISOR, Role.ADMIN}),
+        "only supervisors and admins reassign clients",
+    ),
 }
 
 
@@ -185,7 +207,26 @@ class System:
         return self.name
 
 
-Actor = Person | Operator | System
+@dataclass(frozen=True, slots=True)
+class LinkHolder:
+    """Whoever holds a one-time questionnaire link: the client, on their phone or a tablet.
+    They may fill in that link's questionnaires for its one client, nothing else."""
+
+    link_id: int
+    client_id: int
+    practice_id: int
+
+    @property
+    def kind(self) -> ActorKind:
+        return ActorKind.QUESTIONNAIRE_LINK
+
+    @property
+    def audit_name(self) -> str:
+        """The link's id: the audit log never holds the token."""
+        return str(self.link_id)
+
+
+Actor = Person | Operator | System | LinkHolder
 SYSTEM: Final = System()
 
 
@@ -265,6 +306,31 @@ def client_access(
     )
 
 
+def client_assignable(session: Session, person: Person, client_id: int) -> ClientAccess:
+    """A client `person` may reassign: for an admin, any client of the practice; for a
+    supervisor, their supervisees' clients and their own. Else `NotFound`. Reassigning
+    reads names and the case id only, never the record (`writable` is False)."""
+    require_permission(person, Permission.CLIENT_ASSIGN)
+    row = session.execute(
+        select(Client.practice_id, Client.clinician_id, User.supervisor_id)
+        .join(User, User.id == Client.clinician_id)
+        .where(Client.id == client_id)
+    ).one_or_none()
+    if row is None or row.practice_id != person.practice_id:
+        raise NotFound("client", client_id)
+    if person.role is not Role.ADMIN and person.user_id not in (
+        row.clinician_id,
+        row.supervisor_id,
+    ):
+        raise NotFound("client", client_id)
+    return ClientAccess(
+        client_id=client_id,
+        practice_id=row.practice_id,
+        clinician_id=row.clinician_id,
+        writable=False,
+    )
+
+
 def practice_user(session: Session, person: Person, user_id: int) -> User:
     """A user of the admin's own practice; `NotFound` for any other."""
     require_permission(person, Permission.ADMIN)
@@ -306,7 +372,9 @@ def authorize(
             raise Forbidden(_KIND_REFUSALS[checked.kind])
         return Permit(actor=checked)
     client = None
-    if client_id is not None:
+    if client_id is not None and permission is Permission.CLIENT_ASSIGN:
+        client = client_assignable(session, checked, client_id)
+    elif client_id is not None:
         client = client_access(
             session, checked, client_id, write=permission is Permission.CLIENT_WRITE
         )

@@ -11,20 +11,25 @@ rewriting the validator's message.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Final
 
 from referwell.domain.errors import (
     AFTER_AS_OF,
+    BEFORE_EPISODE,
     EMPTY,
     ITEM_COUNT,
     MISSING,
     NOT_A_DATE,
     OUT_OF_RANGE,
+    SAME_DAY_AGAIN,
+    TOO_FAR_BACK,
     TOO_LONG,
     UNKNOWN_CODE,
     WRONG_TYPE,
     FieldError,
 )
+from referwell.domain.phrases import day_words
 
 _ITEM: Final = re.compile(r"items\[(\d+)\]")
 
@@ -39,7 +44,21 @@ FIELD_NAMES: Final = {
     "description": "the goal",
     "step": "the step",
     "instrument": "the questionnaire",
+    "reason": "the reason",
+    "display_name": "the client's name",
+    "case_id": "the case id",
+    "clinician_id": "the clinician",
+    "client.age": "the client's age",
+    "client.languages": "the languages",
+    "client.postal_code": "the postal code",
+    "client.insurance": "the insurance",
+    "format_of_care": "the format of care",
+    "concerns": "the concerns",
 }
+# Fields typed rather than chosen: a missing one is given, not chosen.
+_GIVEN: Final = frozenset(
+    {"date", "description", "reason", "display_name", "case_id", "client.age", "client.postal_code"}
+)
 BARE_CODES: Final = {
     "clinician_factors": "what you notice in yourself",
     "considering_referral_because": "a reason",
@@ -68,10 +87,28 @@ def form_message(section: str, local: str, error: FieldError) -> str:
         return "Tick the box if it was discussed with the client, or leave it clear."
     if error.kind == AFTER_AS_OF:
         return "This date is after today: give today's date or an earlier one."
+    if error.kind == BEFORE_EPISODE:
+        opened = detail.get("opened_on")
+        since = day_words(opened) if opened else "the episode opened"
+        return f"This date is before this episode of care began ({since}): give {since} or later."
+    if error.kind == TOO_FAR_BACK:
+        earliest = detail.get("earliest")
+        return (
+            "This date is more than a year back"
+            + (f" (before {day_words(earliest)})" if earliest else "")
+            + ": older paper records come in through an import."
+        )
+    if error.kind == SAME_DAY_AGAIN:
+        day = detail.get("day")
+        return (
+            f"A {detail.get('instrument', 'questionnaire')} is already recorded on "
+            f"{day_words(day) if day else 'this day'}. Was a second one really given that day? "
+            "If so, tick the box to confirm and save again."
+        )
     if error.kind == NOT_A_DATE:
         return "This is not a date: give the day, the month and the year."
     if error.kind == MISSING:
-        return f"Give {name}." if local in ("date", "description") else f"Choose {name}."
+        return f"Give {name}." if local in _GIVEN else f"Choose {name}."
     if error.kind == UNKNOWN_CODE:
         return f"Choose {name} from the list."
     if error.kind == EMPTY:
@@ -81,3 +118,12 @@ def form_message(section: str, local: str, error: FieldError) -> str:
     if error.kind == WRONG_TYPE:
         return f"Choose or give {name} again."
     return error.message
+
+
+def form_errors(errors: Iterable[FieldError], section: str = "") -> dict[str, list[str]]:
+    """Errors of a form that is not an entry of the case (a correction, a discharge, a new
+    client), by field path, each in the form's words."""
+    worded: dict[str, list[str]] = {}
+    for error in errors:
+        worded.setdefault(error.path, []).append(form_message(section, error.path, error))
+    return worded

@@ -11,13 +11,25 @@ from typing import Final
 
 from referwell.services.permissions import Permission
 from referwell.web.routespec import STATIC, RouteSpec
-from referwell.web.views import admin, api, auth, caseload, clients, profile, worklist
+from referwell.web.views import (
+    admin,
+    api,
+    assign,
+    auth,
+    caseload,
+    clients,
+    profile,
+    questionnaires,
+    record,
+    supervision,
+)
 
 __all__ = ["ROUTES", "STATIC", "routes_markdown"]
 
 GET: Final = ("GET",)
 POST: Final = ("POST",)
 CLIENT: Final = "/clients/{client_id:int}"
+ENTRY: Final = CLIENT + "/entries/{kind}/{entry_id:int}"
 
 
 ROUTES: Final[tuple[RouteSpec, ...]] = (
@@ -35,11 +47,28 @@ ROUTES: Final[tuple[RouteSpec, ...]] = (
     # --- caseloads --------------------------------------------------------------------
     RouteSpec("/caseload", GET, caseload.caseload, "caseload", Permission.CLINICAL,
               summary="the clinician's caseload, most pressing first, with flags"),
-    RouteSpec("/supervision", GET, caseload.supervision, "supervision", Permission.SUPERVISOR,
-              summary="supervisees' clients needing attention (read-only)"),
-    RouteSpec("/worklist", GET, worklist.worklist, "worklist", Permission.SUPERVISOR,
-              summary="supervisees' clients seen in the last `recent_days` (1-3650, default 90), "
-                      "screened like `referwell screen`, most pressing first; `?format=csv`"),
+    RouteSpec("/supervision", GET, supervision.supervision, "supervision", Permission.SUPERVISOR,
+              summary="supervisees' clients in care, in the engine's order; `?clinician=`, "
+                      "`?recommendation=`, `?format=csv`"),
+    RouteSpec("/supervision", POST, supervision.filtered, "supervision_filtered",
+              Permission.SUPERVISOR,
+              summary="the same list filtered, by name or case id too (kept out of addresses); "
+                      "CSV with `format=csv`"),
+    RouteSpec(f"{CLIENT}/review", POST, supervision.review, "review_client",
+              Permission.CLIENT_REVIEW,
+              summary="mark a supervisee's client reviewed, with a note; clears when the "
+                      "recommendation changes"),
+    # --- clients coming and going ------------------------------------------------------
+    RouteSpec("/clients/new", GET, record.new_client_page, "new_client_page", Permission.CLINICAL,
+              summary="the form for a new client of one's own caseload"),
+    RouteSpec("/clients/new", POST, record.add_client, "add_client", Permission.CLINICAL,
+              summary="add a client: name, case id, age, concerns …; an episode of care opens"),
+    RouteSpec("/clients/discharged", GET, record.discharged, "discharged", Permission.CLINICAL,
+              summary="one's discharged clients (a supervisor's: their supervisees' too)"),
+    RouteSpec("/assignments", GET, assign.assignments, "assignments", Permission.CLIENT_ASSIGN,
+              summary="clients to reassign, names and case ids only (supervisors, admins)"),
+    RouteSpec("/assignments/{client_id:int}", POST, assign.reassign, "reassign",
+              Permission.CLIENT_ASSIGN, summary="move a client to another clinician of the practice"),
     # --- one client -------------------------------------------------------------------
     RouteSpec(CLIENT, GET, clients.client_page, "client_page", Permission.CLIENT_READ,
               summary="the client page: assessment card, charts, record, forms"),
@@ -55,9 +84,34 @@ ROUTES: Final[tuple[RouteSpec, ...]] = (
               summary="add a step taken"),
     RouteSpec(f"{CLIENT}/goals", POST, clients.add_goal, "add_goal", Permission.CLIENT_WRITE,
               summary="add a goal"),
+    RouteSpec(ENTRY, GET, record.entry_page, "entry_page", Permission.CLIENT_WRITE,
+              summary="one entry of the record: mark it entered in error; a goal's status"),
+    RouteSpec(f"{ENTRY}/in-error", POST, record.mark_in_error, "mark_in_error",
+              Permission.CLIENT_WRITE,
+              summary="mark an entry entered in error, with the reason (it stays, struck through)"),
+    RouteSpec(f"{ENTRY}/status", POST, record.change_goal_status, "change_goal_status",
+              Permission.CLIENT_WRITE, summary="a goal's status from a day on"),
+    RouteSpec(f"{CLIENT}/discharge", GET, record.discharge_page, "discharge_page",
+              Permission.CLIENT_WRITE, summary="the discharge form"),
+    RouteSpec(f"{CLIENT}/discharge", POST, record.discharge, "discharge", Permission.CLIENT_WRITE,
+              summary="close the episode of care (refused while acting on safety now)"),
+    RouteSpec(f"{CLIENT}/readmit", POST, record.readmit, "readmit", Permission.CLIENT_WRITE,
+              summary="open a new episode of care for a discharged client"),
     RouteSpec(f"{CLIENT}/considering-referral", POST, clients.consider_referral,
               "consider_referral", Permission.CLIENT_WRITE,
               summary="record why referral is considered; the cautions come first"),
+    RouteSpec(f"{CLIENT}/questionnaire-links", POST, questionnaires.create, "create_link",
+              Permission.CLIENT_WRITE,
+              summary="make a one-time questionnaire link (shown once) for the client to fill in"),
+    RouteSpec(f"{CLIENT}/questionnaire-links/withdraw", POST, questionnaires.withdraw,
+              "withdraw_link", Permission.CLIENT_WRITE, summary="withdraw an unused link"),
+    # --- questionnaires by link, for the client: no sign-in --------------------------------
+    RouteSpec("/q/done", GET, questionnaires.done, "questionnaire_done", Permission.PUBLIC,
+              summary="thank you; crisis resources when PHQ-9 item 9 was above 0"),
+    RouteSpec("/q/{token}", GET, questionnaires.page, "questionnaire_page", Permission.PUBLIC,
+              summary="a link's questionnaires and the practice's name (the link checks itself)"),
+    RouteSpec("/q/{token}", POST, questionnaires.submit, "questionnaire_submit",
+              Permission.PUBLIC, summary="send the answers: the link is used up, the client reassessed"),
     # --- one's own profile ------------------------------------------------------------
     RouteSpec("/profile", GET, profile.profile_page, "profile_page", Permission.SIGNED_IN,
               summary="own profile: competencies, training, API tokens"),

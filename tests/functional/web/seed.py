@@ -12,21 +12,28 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from argon2 import PasswordHasher
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 import shipped_examples
+from referwell.db.case_parts import Goal
 from referwell.db.cases import import_case
-from referwell.db.models import ApiToken, Practice, User
+from referwell.db.models import ApiToken, Practice, QuestionnaireLink, User
 from referwell.services.accounts.signin import token_digest
+from referwell.services.clients.links import token_digest as link_digest
 
 PASSWORD = "correct horse battery staple"
 TODAY = date(2026, 11, 20)  # the examples' as_of
 # Argon2id with the smallest parameters: the tests sign in hundreds of times.
 CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1, hash_len=16, salt_len=8)
+
+
+# A questionnaire link of client ex01 that stays open (the routes' tests send nothing valid).
+LINK_TOKEN = "rwq_test_link_of_ex01"
 
 
 def token_secret(username: str) -> str:
@@ -46,6 +53,25 @@ class Seeded:
     tokens: dict[str, int] = field(default_factory=dict)
     spare_tokens: dict[str, int] = field(default_factory=dict)
     clients: dict[str, int] = field(default_factory=dict)  # by case id
+    goals: dict[int, int] = field(default_factory=dict)  # client id -> its first goal's id
+
+    def client_with_goals_of(self, username: str) -> int:
+        """Some client of this clinician that has a goal (for the routes naming an entry)."""
+        return {
+            "clin": self.clients["ex05"],
+            "clin2": self.clients["c2-a"],
+            "other": self.clients["b-1"],
+        }[username]
+
+    def fill_path(self, path: str, client_id: int) -> str:
+        """A route's path naming this client, and (for an entry's routes) its first goal, or
+        a goal that is not the client's when it has none."""
+        goal = self.goals.get(client_id, max(self.goals.values(), default=0) + 1)
+        return (
+            path.replace("{client_id:int}", str(client_id))
+            .replace("{kind}", "goals")
+            .replace("{entry_id:int}", str(goal))
+        )
 
     def client_of(self, username: str) -> int:
         """Some client of this clinician."""
@@ -113,5 +139,21 @@ def seed(session_factory: sessionmaker[Session]) -> Seeded:
                 session, where.id, owner.id, case, display_name=f"Client {case_id}"
             )
             seeded.clients[case_id] = client.id
+        session.add(
+            QuestionnaireLink(
+                client_id=seeded.clients["ex01"],
+                created_by=clin.id,
+                token_hash=link_digest(LINK_TOKEN),
+                instruments=["PHQ-9"],
+                expires_at=datetime(2100, 1, 1, tzinfo=UTC),
+            )
+        )
+        session.flush()
+        for client_id in seeded.clients.values():
+            goal = session.scalar(
+                select(Goal.id).where(Goal.client_id == client_id).order_by(Goal.id).limit(1)
+            )
+            if goal is not None:
+                seeded.goals[client_id] = goal
         session.commit()
     return seeded

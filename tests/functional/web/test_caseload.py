@@ -193,19 +193,6 @@ def test_new_practice_settings_make_every_assessment_stale(
     assert (seeded.clients["ex07"], "consult_first") not in rows(page)
 
 
-def test_the_supervisor_sees_supervisees_clients_needing_attention(
-    signed_in: Callable[[str | None], WebClient], seeded: Seeded
-) -> None:
-    page = signed_in("sup").get("/supervision").text
-    listed = rows(page)
-    shown = {client for client, _ in listed}
-    assert seeded.clients["ex04"] in shown
-    assert seeded.clients["ex05"] not in shown  # plan_termination: no attention needed
-    assert not shown & {seeded.clients["c2-a"], seeded.clients["c2-b"], seeded.clients["b-1"]}
-    assert all(RANKS.index(rec) <= RANKS.index("consult_first") for _, rec in listed)
-    assert "Clin Testperson" in page  # whose client it is
-
-
 def test_the_supervisor_reads_a_client_page_without_forms(
     signed_in: Callable[[str | None], WebClient], seeded: Seeded
 ) -> None:

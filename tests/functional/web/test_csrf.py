@@ -119,7 +119,7 @@ def test_every_unsafe_route_is_guarded_by_csrf(
         if "POST" not in spec.methods:
             continue
         path = (
-            spec.path.replace("{client_id:int}", str(seeded.client_of("clin")))
+            seeded.fill_path(spec.path, seeded.client_with_goals_of("clin"))
             .replace("{user_id:int}", str(seeded.users["clin"]))
             .replace("{token_id:int}", str(seeded.spare_tokens["clin"]))
         )

@@ -34,6 +34,7 @@ from referwell.services.errors import Forbidden, NotAuthenticated, NotFound
 from referwell.services.permissions import (
     Actor,
     ActorKind,
+    LinkHolder,
     Operator,
     Permission,
     System,
@@ -44,7 +45,7 @@ from referwell.web.routes import ROUTES, STATIC
 from referwell.web.routespec import RouteSpec
 
 from .conftest import Template, build_app, sign_in, sqlite_copy
-from .seed import Seeded, token_secret
+from .seed import LINK_TOKEN, Seeded, token_secret
 
 ROLES = {"anonymous": None, "clinician": "clin", "supervisor": "sup", "admin": "admin"}
 PEOPLE = ("clinician", "supervisor", "admin")
@@ -55,10 +56,21 @@ KINDS = {
     "api_token": "over HTTP, with a person's API token alone, as each role",
     "os_user": "through the permission check: no request is ever an operator",
     "system": "through the permission check: no request is ever referwell itself",
+    "questionnaire_link": "through the permission check: a link's holder acts on its own "
+    "link only, behind the public questionnaire routes (tests/functional/web/"
+    "test_questionnaire_links.py tries those)",
 }
-NOT_PEOPLE: dict[str, Actor] = {"os_user": Operator("ops"), "system": System()}
+NOT_PEOPLE: dict[str, Actor] = {
+    "os_user": Operator("ops"),
+    "system": System(),
+    "questionnaire_link": LinkHolder(link_id=1, client_id=1, practice_id=1),
+}
 # What only actors that are not people hold, and who holds it.
-UNROUTED = {Permission.OPERATE: "os_user", Permission.MAINTAIN: "system"}
+UNROUTED = {
+    Permission.OPERATE: "os_user",
+    Permission.MAINTAIN: "system",
+    Permission.QUESTIONNAIRE_SUBMIT: "questionnaire_link",
+}
 CLIENT_VARIANTS = ("supervised_own", "colleague", "other_practice")
 USER_VARIANTS = ("same_practice", "other_practice")
 TOKEN_VARIANTS = ("own", "someone_elses")
@@ -95,6 +107,20 @@ def expected(permission: Permission, role: str, variant: str) -> str:
             "not_found"
             if variant != "supervised_own" or role == "admin"
             else ("allow" if role == "clinician" else "forbidden")
+        ),
+        # The supervisor of the client's clinician marks it reviewed; nobody else.
+        Permission.CLIENT_REVIEW: (
+            "forbidden"
+            if role != "supervisor"
+            else ("allow" if variant == "supervised_own" else "not_found")
+        ),
+        # Supervisors reassign their supervisees' clients; admins any client of the practice.
+        Permission.CLIENT_ASSIGN: (
+            "forbidden"
+            if role == "clinician"
+            else "not_found"
+            if variant == "other_practice" or (variant == "colleague" and role == "supervisor")
+            else "allow"
         ),
     }
     return outcomes[permission]
@@ -170,17 +196,16 @@ def matrix_app(
 def path_for(spec: RouteSpec, role: str, variant: str, seeded: Seeded) -> str:
     params: dict[str, Any] = {}
     if "{client_id" in spec.path:
-        params["client_id"] = {
-            "supervised_own": seeded.client_of("clin"),
-            "colleague": seeded.client_of("clin2"),
-            "other_practice": seeded.client_of("other"),
-        }[variant]
+        owner = {"supervised_own": "clin", "colleague": "clin2", "other_practice": "other"}[variant]
+        if "{entry_id" in spec.path:
+            return seeded.fill_path(spec.path, seeded.client_with_goals_of(owner))
+        params["client_id"] = seeded.client_of(owner)
     if "{user_id" in spec.path:
         params["user_id"] = seeded.users["clin" if variant == "same_practice" else "other"]
     if "{token_id" in spec.path:
         owner = ROLES[role] or "clin" if variant == "own" else "clin2"
         params["token_id"] = seeded.spare_tokens[owner]
-    path = spec.path
+    path = spec.path.replace("{token}", LINK_TOKEN)
     for name, value in params.items():
         path = path.replace("{" + name + ":int}", str(value))
     return path

@@ -23,7 +23,9 @@ from plain_words import codes_in
 from referwell.db import migrate
 from referwell.db.engine import make_engine, make_session_factory
 from referwell.db.models import Client, User
+from referwell.db.record_entries import read_entries
 from referwell.db.uow import UnitOfWork
+from referwell.services.clients.corrections import KINDS_BY_KEY
 from referwell.services.permissions import Operator
 from referwell.services.synthetic.demo import DEMO_PASSWORD, DEMO_USERS, seed_demo
 
@@ -84,15 +86,26 @@ def _pages_of(app: FastAPI, username: str) -> list[str]:
         else:
             clients = []
         users = list(session.scalars(select(User.id))) if role == "admin" else []
+        # The clinician's correction pages: every entry of their first three clients.
+        corrected = clients[:3] if role == "clinician" else []
+        entry_pages = [
+            f"/clients/{client_id}/entries/{KINDS_BY_KEY[key].slug}/{entry.id}"
+            for client_id in corrected
+            for key, listed in read_entries(session, client_id).items()
+            for entry in listed
+        ]
     pages = ["/profile"]
     if role in ("clinician", "supervisor"):
-        pages.append("/caseload")
+        pages += ["/caseload", "/clients/discharged"]
+    if role == "clinician":
+        pages += ["/clients/new"] + [f"/clients/{i}/discharge" for i in corrected]
     if role == "supervisor":
-        pages += ["/supervision", "/worklist"]
+        pages += ["/supervision", "/assignments"]
     if role == "admin":
-        pages += ["/admin/users", "/admin/settings"] + [f"/admin/users/{i}" for i in users]
+        pages += ["/admin/users", "/admin/settings", "/assignments"]
+        pages += [f"/admin/users/{i}" for i in users]
     pages += [f"/clients/{client_id}" for client_id in clients]
-    return pages
+    return pages + entry_pages
 
 
 @pytest.mark.parametrize("username", [user.username for user in DEMO_USERS])

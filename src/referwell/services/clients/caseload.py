@@ -1,4 +1,4 @@
-"""Use cases: a clinician's caseload, and the supervisees' clients a supervisor should look at.
+"""Use case: a clinician's caseload; and the listing the supervisor's list shares with it.
 
 Both always reflect today: every stale assessment among the clients listed is
 recomputed and stored before the list is ordered (see `freshness`). Fresh
@@ -13,7 +13,7 @@ Viewing a list is one read entry in the audit log naming the clients shown.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any, Final
 
@@ -23,7 +23,6 @@ from sqlalchemy.orm import Session
 from referwell.db.assessments import newest_assessment_id
 from referwell.db.audit import AuditAction
 from referwell.db.models import Client, StoredAssessment, User
-from referwell.db.repositories import Staff
 from referwell.db.uow import UnitOfWork
 from referwell.domain.vocabulary import RECOMMENDATIONS
 from referwell.services.auditing import ReadAudit
@@ -31,8 +30,6 @@ from referwell.services.clients.freshness import is_current, refresh_assessments
 from referwell.services.permissions import Permission, Person, require_permission
 
 PAGE_SIZE: Final = 100
-# The recommendations a supervisor is shown: everything but plan_termination and continue.
-NEEDS_ATTENTION_RANK: Final = RECOMMENDATIONS.index("consult_first") + 1
 
 FLAGS: Final = {
     "risk": "Risk",
@@ -57,6 +54,10 @@ class CaseloadRow:
     flags: tuple[str, ...]
     as_of: date | None
     more_findings: int = 0  # findings besides the one the headline names
+    external_id: str = ""
+    # The newest dated trigger of the findings that make the recommendation (the engine's
+    # order within one recommendation, as the screen orders).
+    latest_trigger: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +111,7 @@ def clinician_caseload(
     """
     require_permission(actor, Permission.CLINICAL)
     page = max(1, page)
-    listed = _current_list(uow, writes or uow, actor, Client.clinician_id == actor.user_id, today)
+    listed = current_list(uow, writes or uow, actor, Client.clinician_id == actor.user_id, today)
     shown = listed.ordered[(page - 1) * page_size : page * page_size]
     rows = _shown(uow, actor, shown, listed, reads)
     return Caseload(
@@ -123,32 +124,10 @@ def clinician_caseload(
     )
 
 
-def supervision_caseload(
-    uow: UnitOfWork,
-    actor: Person,
-    *,
-    today: date,
-    reads: ReadAudit,
-    limit: int = 500,
-    writes: UnitOfWork | None = None,
-) -> Caseload:
-    """The clients of the actor's supervisees that need attention (consult first or more pressing)."""
-    require_permission(actor, Permission.SUPERVISOR)
-    supervised = Client.clinician_id.in_(Staff.supervisees_of(actor.user_id, actor.practice_id))
-    listed = _current_list(uow, writes or uow, actor, supervised, today)
-    attention = [item for item in listed.ordered if item.rank <= NEEDS_ATTENTION_RANK]
-    rows = _shown(uow, actor, attention[:limit], listed, reads)
-    return Caseload(
-        rows=rows,
-        total=len(attention),
-        page_size=max(limit, 1),
-        counts=listed.counts,
-        recomputed=listed.recomputed,
-    )
-
-
 @dataclass(frozen=True, slots=True)
-class _Listed:
+class Listed:
+    """A client listed, with what its newest stored assessment says of its order."""
+
     client_id: int
     display_name: str
     clinician_id: int
@@ -157,11 +136,14 @@ class _Listed:
     assessment_id: int | None
     rank: int  # 1-6; 99 without an assessment
     as_of: date | None
+    external_id: str = ""
 
 
 @dataclass(frozen=True, slots=True)
-class _List:
-    ordered: list[_Listed]
+class CurrentList:
+    """Every client listed, most pressing first, each with a current assessment."""
+
+    ordered: list[Listed]
     # assessment id -> (result, display), for those already loaded
     results: dict[int, tuple[Mapping[str, Any], Mapping[str, Any] | None]]
     counts: dict[str, int]
@@ -174,6 +156,7 @@ def _listing(where: ColumnElement[bool], actor: Person) -> Any:
         select(
             Client.id,
             Client.display_name,
+            Client.external_id,
             Client.clinician_id,
             User.display_name,
             Client.updated_at,
@@ -187,24 +170,25 @@ def _listing(where: ColumnElement[bool], actor: Person) -> Any:
         )
         .join(User, User.id == Client.clinician_id)
         .outerjoin(StoredAssessment, StoredAssessment.id == newest_assessment_id())
-        .where(where, Client.practice_id == actor.practice_id)
+        .where(where, Client.practice_id == actor.practice_id, Client.discharged_on.is_(None))
     )
 
 
-def _current_list(
+def current_list(
     uow: UnitOfWork, writes: UnitOfWork, actor: Person, where: ColumnElement[bool], today: date
-) -> _List:
+) -> CurrentList:
     """Every client matching `where`, with a current assessment: stale ones are recomputed
     and committed in a transaction of `writes`."""
     with uow:
         settings = uow.practices.rule_settings(actor.practice_id)
         found = list(uow.session.execute(_listing(where, actor)))
     wanted = settings.key()
-    listed: list[_Listed] = []
+    listed: list[Listed] = []
     stale: list[int] = []
     for (
         client_id,
         name,
+        external_id,
         clinician_id,
         clinician_name,
         updated_at,
@@ -227,7 +211,7 @@ def _current_list(
         ):
             stale.append(client_id)
         listed.append(
-            _Listed(
+            Listed(
                 client_id,
                 name,
                 clinician_id,
@@ -236,6 +220,7 @@ def _current_list(
                 assessment_id,
                 rank if rank is not None else 99,
                 as_of,
+                external_id,
             )
         )
     results: dict[int, tuple[Mapping[str, Any], Mapping[str, Any] | None]] = {}
@@ -257,31 +242,22 @@ def _current_list(
             if item.client_id in fresh:
                 assessment_id, result, rank, as_of = fresh[item.client_id]
                 results[assessment_id] = result
-                listed[index] = _Listed(
-                    item.client_id,
-                    item.display_name,
-                    item.clinician_id,
-                    item.clinician_name,
-                    item.updated_at,
-                    assessment_id,
-                    rank,
-                    as_of,
-                )
+                listed[index] = replace(item, assessment_id=assessment_id, rank=rank, as_of=as_of)
     listed.sort(key=lambda item: (item.rank, -item.updated_at.timestamp(), item.client_id))
     counts: dict[str, int] = {}
     for item in listed:
         if item.rank <= len(RECOMMENDATIONS):
             recommendation = RECOMMENDATIONS[item.rank - 1]
             counts[recommendation] = counts.get(recommendation, 0) + 1
-    return _List(listed, results, counts, len(stale))
+    return CurrentList(listed, results, counts, len(stale))
 
 
 def _shown(
-    uow: UnitOfWork, actor: Person, shown: Sequence[_Listed], listed: _List, reads: ReadAudit
+    uow: UnitOfWork, actor: Person, shown: Sequence[Listed], listed: CurrentList, reads: ReadAudit
 ) -> tuple[CaseloadRow, ...]:
     """The rows shown, and their viewing: one read entry naming the clients shown."""
     with uow:
-        rows = _rows(uow.session, shown, listed.results)
+        rows = load_rows(uow.session, shown, listed.results)
     reads.record_read(
         actor,
         AuditAction.CASELOAD_READ,
@@ -291,9 +267,9 @@ def _shown(
     return rows
 
 
-def _rows(
+def load_rows(
     session: Session,
-    shown: Sequence[_Listed],
+    shown: Sequence[Listed],
     known: Mapping[int, tuple[Mapping[str, Any], Mapping[str, Any] | None]],
 ) -> tuple[CaseloadRow, ...]:
     """The rows shown, with the headline in words and the flags from their assessments."""
@@ -325,6 +301,12 @@ def _rows(
                 flags=flags_of(result) if result else (),
                 as_of=item.as_of,
                 more_findings=int(display["more_findings"]) if display else 0,
+                external_id=item.external_id,
+                latest_trigger=(
+                    date.fromisoformat(display["latest_trigger"])
+                    if display and display.get("latest_trigger")
+                    else None
+                ),
             )
         )
     return tuple(rows)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 
 from referwell.db.audit import AuditAction
 from referwell.db.cases import ClientNotFoundError, StoredCase, read_case
-from referwell.db.models import User
+from referwell.db.models import Client, User
+from referwell.db.record_entries import EpisodeRecord, RecordEntry, read_entries, read_episodes
 from referwell.db.uow import UnitOfWork
 from referwell.domain.caseformat import parse_case
 from referwell.domain.errors import InvalidInput
@@ -27,6 +28,7 @@ from referwell.domain.reports import case_outcome_report
 from referwell.domain.settings import RuleSettings
 from referwell.services.auditing import ReadAudit
 from referwell.services.clients.freshness import Current, current_assessment
+from referwell.services.clients.links import LinkRow, link_rows
 from referwell.services.errors import NotFound
 from referwell.services.permissions import (
     ClientAccess,
@@ -96,6 +98,11 @@ class ClientRecord:
     outcomes: Mapping[str, Any] | None
     attendance: Mapping[str, int]
     today: date
+    # Every stored entry by part of the case (`case_parts`), in error or not.
+    entries: Mapping[str, Sequence[RecordEntry]] = field(default_factory=dict)
+    episodes: Sequence[EpisodeRecord] = ()
+    discharged_on: date | None = None
+    links: Sequence[LinkRow] = ()  # one-time questionnaire links, newest first
 
 
 def trajectories(measures: Sequence[Mapping[str, Any]]) -> tuple[Trajectory, ...]:
@@ -185,6 +192,12 @@ def client_record(
             outcomes=outcomes_of(case, today, settings),
             attendance=Counter(entry["attendance"] for entry in case.get("sessions", [])),
             today=today,
+            entries=read_entries(session, client_id),
+            episodes=read_episodes(session, client_id),
+            discharged_on=session.scalar(
+                select(Client.discharged_on).where(Client.id == client_id)
+            ),
+            links=link_rows(session, client_id),
         )
     reads.record_read(actor, AuditAction.CLIENT_READ, target_type="client", target_ids=[client_id])
     return record

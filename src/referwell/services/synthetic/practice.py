@@ -343,7 +343,7 @@ class _BulkWriter:
 
     def __init__(self, session: Session, practice_id: int) -> None:
         from referwell.db import case_parts as parts
-        from referwell.db.models import Client
+        from referwell.db.models import Client, Episode
 
         self.session = session
         self.practice_id = practice_id
@@ -359,6 +359,8 @@ class _BulkWriter:
             "steps_taken": _table(parts.StepTaken),
             "goals": _table(parts.Goal),
             "financial_arrangements": _table(parts.FinancialArrangement),
+            "current_care": _table(parts.CurrentCare),
+            "episodes": _table(Episode),
         }
         self.pending: dict[str, list[dict[str, Any]]] = {key: [] for key in self.tables}
         self.dates: dict[str, date] = {}
@@ -374,6 +376,8 @@ class _BulkWriter:
     def write(self, batch: list[SyntheticClient], user_ids: dict[str, int]) -> list[int]:
         """Insert a batch of clients (their parts are queued); the new client ids, in order."""
         from sqlalchemy import insert
+
+        from referwell.db.cases import episode_start
 
         rows = []
         for synthetic in batch:
@@ -393,7 +397,6 @@ class _BulkWriter:
                     "insurance": person.get("insurance", []),
                     "telehealth_ok": person.get("telehealth_ok"),
                     "preferences": person.get("preferences", {}),
-                    "current_care": person.get("current_care", []),
                     "engagement": person.get("engagement", "active"),
                     "wants_to_end": person.get("wants_to_end", False),
                     "format_of_care": synthetic.case.get("format_of_care", "individual"),
@@ -410,6 +413,12 @@ class _BulkWriter:
         )
         for client_id, synthetic in zip(ids, batch, strict=True):
             self._queue_parts(client_id, synthetic.case)
+            self.pending["episodes"].append(
+                {
+                    "client_id": client_id,
+                    "opened_on": min(synthetic.intake, episode_start(synthetic.case)),
+                }
+            )
         if any(len(rows) >= self.PART_BATCH for rows in self.pending.values()):
             self.flush()
         return ids
@@ -472,6 +481,10 @@ class _BulkWriter:
         pending["financial_arrangements"].extend(
             {"client_id": client_id, "counterparty": entry["with"], "kind": entry["kind"]}
             for entry in case.get("financial_arrangements", ())
+        )
+        pending["current_care"].extend(
+            {"client_id": client_id, "service": service}
+            for service in case["client"].get("current_care", ())
         )
 
     def flush(self) -> None:

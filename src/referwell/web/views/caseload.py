@@ -1,11 +1,11 @@
-"""The clinician's caseload and the supervisor's list of supervisees' clients needing attention."""
+"""The clinician's caseload."""
 
 from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.responses import Response
 
-from referwell.services.clients.caseload import clinician_caseload, supervision_caseload
+from referwell.services.clients.caseload import clinician_caseload
 from referwell.web.guard import access
 from referwell.web.rendering import render
 from referwell.web.state import web_state
@@ -27,15 +27,3 @@ def caseload(request: Request) -> Response:
         writes=state.write_uow(),
     )
     return render(request, "caseload.html", {"caseload": listed, "today": state.today()})
-
-
-def supervision(request: Request) -> Response:
-    state = web_state(request)
-    listed = supervision_caseload(
-        state.uow(),
-        access(request).actor,
-        today=state.today(),
-        reads=state.reads,
-        writes=state.write_uow(),
-    )
-    return render(request, "supervision.html", {"caseload": listed, "today": state.today()})

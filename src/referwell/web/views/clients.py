@@ -22,8 +22,9 @@ from starlette.responses import RedirectResponse, Response
 
 from referwell.db.uow import UnitOfWork
 from referwell.domain import vocabulary as v
-from referwell.domain.errors import FieldError
+from referwell.domain.errors import SAME_DAY_AGAIN, FieldError
 from referwell.domain.measures import INSTRUMENTS
+from referwell.domain.recording import one_year_before
 from referwell.services.clients import entries as records
 from referwell.services.clients.record import client_record
 from referwell.services.permissions import Person
@@ -44,14 +45,11 @@ CHOICES = {
     "goal_statuses": v.GOAL_STATUSES,
     "reasons": v.REASONS,
 }
-ITEM_ANSWERS = {
-    code: inst.wording.answers for code, inst in INSTRUMENTS.items() if inst.wording is not None
-}
 
 
 # The blank forms are the same for every client of a day but for two values, so they are
-# rendered once a day with placeholders: rendering 51 item answers per page view is most of
-# the page's cost otherwise.
+# rendered once a day with placeholders: rendering every questionnaire's items and answers
+# (some 200 radio buttons) per page view would be most of the page's cost otherwise.
 _BASE_PLACEHOLDER = "/__referwell_client__"
 _CSRF_PLACEHOLDER = "__referwell_csrf__"
 
@@ -62,11 +60,11 @@ def _blank_forms(templates: jinja2.Environment, today: date) -> str:
         base=_BASE_PLACEHOLDER,
         csrf=_CSRF_PLACEHOLDER,
         today=today,
+        earliest=one_year_before(today),
         form=None,
         errors={},
         values={},
         choices=CHOICES,
-        item_answers=ITEM_ANSWERS,
     )
 
 
@@ -134,12 +132,12 @@ def _page(
         {
             "record": record,
             "choices": CHOICES,
-            "item_answers": ITEM_ANSWERS,
             "form": form,
             "errors": errors or {},
             "values": values or {},
             "other_errors": other_errors,
             "today": state.today(),
+            "earliest": one_year_before(state.today()),
             "blank_forms": blank_forms(state.templates, state.today()),
         },
         status_code=status,
@@ -159,6 +157,8 @@ def _save(
     try:
         saved = write(state.write_uow(), found.actor, client.client_id, state.today())
     except records.RecordRefused as refused:
+        if any(error.kind == SAME_DAY_AGAIN for error in refused.errors):
+            values = {**values, "ask_same_day": True}
         mine, others = refused.entry_errors()
         worded = {
             local: [form_message(refused.section, local, error) for error in errors]
@@ -170,9 +170,10 @@ def _save(
     flash(request, notice if saved.changed else "Nothing new: that was already recorded.")
     if request.headers.get("hx-request"):
         return _page(request, form=form)
+    # To the confirmation, which sits just above the recommendation (and above the cautions
+    # after "considering referral"), so that both are in view.
     target = request.app.url_path_for("client_page", client_id=client.client_id)
-    anchor = "#considering" if form == "referral" else ""
-    return RedirectResponse(f"{target}{anchor}", status_code=303)
+    return RedirectResponse(f"{target}#saved", status_code=303)
 
 
 def _items(found: Access, instrument: str) -> list[Any]:
@@ -191,13 +192,21 @@ def add_measure(request: Request) -> Response:
     instrument = found.field("instrument")
     day = optional(found.field("date"))  # an empty date is a missing one
     items = _items(found, instrument)
+    confirm = checkbox(found.field("confirm_same_day")) is True
     values = {"instrument": instrument, "date": found.field("date"), "items": items}
     return _save(
         request,
         f"measure-{instrument}" if instrument in INSTRUMENTS else "measure",
         values,
         lambda uow, actor, client_id, today: records.add_measure(
-            uow, actor, client_id, today=today, instrument=instrument, day=day, items=items
+            uow,
+            actor,
+            client_id,
+            today=today,
+            instrument=instrument,
+            day=day,
+            items=items,
+            confirm_same_day=confirm,
         ),
         "Questionnaire saved; the assessment is updated.",
     )
