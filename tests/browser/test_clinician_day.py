@@ -1,26 +1,21 @@
 """A clinician's day in headless Chromium against `referwell serve`'s app on the demo practice.
 
-Screenshots go to test-output/screenshots/. The caseload screenshot is copied
-to docs/screenshots/caseload.png (shown in the README) when that file is
-missing or REFERWELL_UPDATE_SCREENSHOTS=1, so that test runs leave the tree clean.
+Screenshots go to test-output/screenshots/ (the documentation's own are taken by
+test_screenshots.py).
 """
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 from typing import Any
 
 import pytest
 
 from referwell.services.synthetic.demo import DEMO_PASSWORD
 
-from .conftest import ROOT, SCREENSHOTS, Server
+from .conftest import SCREENSHOTS, Server
 
 pytestmark = pytest.mark.browser
-
-README_SCREENSHOT = ROOT / "docs" / "screenshots" / "caseload.png"
 
 
 def sign_in(page: Any, server: Server, username: str) -> None:
@@ -73,9 +68,6 @@ def test_a_clinicians_day(page: Any, server: Server) -> None:
     assert "Urgent: safety" in top.inner_text()
     assert "Risk" in top.inner_text()
     page.screenshot(path=str(SCREENSHOTS / "caseload.png"), full_page=False)
-    if not README_SCREENSHOT.exists() or os.environ.get("REFERWELL_UPDATE_SCREENSHOTS") == "1":
-        README_SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(SCREENSHOTS / "caseload.png", README_SCREENSHOT)
 
     # Considering referral because of personal values: the caution comes first.
     top.locator("th a").click()

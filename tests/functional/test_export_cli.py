@@ -4,7 +4,7 @@ the outcome report of that very case. Both are audited."""
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -139,3 +139,29 @@ def test_outcomes_follow_the_practice_of_the_client(url: str) -> None:
     assert _export(url, "--with-outcomes")["outcomes"]["combined"]["outcome"] == (
         "reliable_recovery"
     )
+
+
+def test_an_export_leaves_out_the_entries_marked_in_error(url: str) -> None:
+    from referwell.db.case_parts import Measure
+    from referwell.db.models import Client
+
+    before = _export(url)
+    engine = make_engine(url)
+    try:
+        with make_session_factory(engine)() as session:
+            client_id = session.scalar(select(Client.id).where(Client.external_id == "ex05"))
+            first = session.scalars(
+                select(Measure).where(Measure.client_id == client_id).order_by(Measure.id)
+            ).first()
+            assert first is not None
+            first.in_error_at = datetime.now(UTC)
+            first.in_error_reason = "another client's scores"
+            session.commit()
+    finally:
+        engine.dispose()
+    after = _export(url)
+    assert after["measures"] == before["measures"][1:]
+    assert {k: v for k, v in after.items() if k != "measures"} == {
+        k: v for k, v in before.items() if k != "measures"
+    }
+    parse_case(after, today=date.fromisoformat(AS_OF))

@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 from typing import Any, Final
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, aliased
 
 from referwell.db import case_parts as parts
@@ -72,26 +73,35 @@ class EpisodeRecord:
 PARTS_BY_KEY: Final[Mapping[str, Part]] = {part.key: part for part in PARTS}
 
 
+@cache
+def _statements() -> dict[str, Any]:
+    """The reader's statements, built once (building one costs more than running it: the
+    client page reads every part on every view)."""
+    marker = aliased(User)
+    client: Any = bindparam("client_id")
+    return {
+        part.key: select(
+            part.model.id,
+            part.model.in_error_at,
+            part.model.in_error_reason,
+            marker.display_name,
+            *part.columns,
+        )
+        .outerjoin(marker, marker.id == part.model.in_error_by)
+        .where(part.model.client_id == client)
+        .order_by(*part.order)
+        for part in PARTS
+    }
+
+
 def read_entries(session: Session, client_id: int) -> dict[str, list[RecordEntry]]:
     """Every entry of every part of the client's record, in the case's order, in error or not."""
-    marker = aliased(User)
     out: dict[str, list[RecordEntry]] = {}
+    statements = _statements()
+    params = {"client_id": client_id}
     for part in PARTS:
-        model = part.model
-        query = (
-            select(
-                model.id,
-                model.in_error_at,
-                model.in_error_reason,
-                marker.display_name,
-                *part.columns,
-            )
-            .outerjoin(marker, marker.id == model.in_error_by)
-            .where(model.client_id == client_id)
-            .order_by(*part.order)
-        )
         rows = []
-        for entry_id, at, reason, by, *values in session.execute(query):
+        for entry_id, at, reason, by, *values in session.execute(statements[part.key], params):
             value = part.entry(*values)
             mark = ErrorMark(at, by or "", reason or "") if at is not None else None
             rows.append(RecordEntry(part.key, entry_id, value, mark))
@@ -109,34 +119,46 @@ def _goal_status_changes(
 ) -> dict[int, tuple[StatusChange, ...]]:
     if not goal_ids:
         return {}
-    change = parts.GoalStatusChange
     by_goal: dict[int, list[StatusChange]] = {}
-    for goal_id, status, on, by in session.execute(
-        select(change.goal_id, change.status, change.on, User.display_name)
-        .outerjoin(User, User.id == change.changed_by)
-        .where(change.goal_id.in_(goal_ids))
-        .order_by(change.goal_id, change.id)
-    ):
+    for goal_id, status, on, by in session.execute(_goal_changes_statement(), {"goals": goal_ids}):
         by_goal.setdefault(goal_id, []).append(StatusChange(status, on, by or ""))
     return {goal_id: tuple(rows) for goal_id, rows in by_goal.items()}
 
 
+@cache
+def _goal_changes_statement() -> Any:
+    change = parts.GoalStatusChange
+    return (
+        select(change.goal_id, change.status, change.on, User.display_name)
+        .outerjoin(User, User.id == change.changed_by)
+        .where(change.goal_id.in_(bindparam("goals", expanding=True)))
+        .order_by(change.goal_id, change.id)
+    )
+
+
+@cache
+def _episodes_statement() -> Any:
+    closer = aliased(User)
+    return (
+        select(
+            Episode.id,
+            Episode.opened_on,
+            Episode.closed_on,
+            closer.display_name,
+            Episode.close_reason,
+        )
+        .outerjoin(closer, closer.id == Episode.closed_by)
+        .where(Episode.client_id == bindparam("client_id"))
+        .order_by(Episode.id)
+    )
+
+
 def read_episodes(session: Session, client_id: int) -> list[EpisodeRecord]:
     """The client's episodes of care, oldest first."""
-    closer = aliased(User)
     return [
         EpisodeRecord(episode_id, opened_on, closed_on, by or "", reason)
         for episode_id, opened_on, closed_on, by, reason in session.execute(
-            select(
-                Episode.id,
-                Episode.opened_on,
-                Episode.closed_on,
-                closer.display_name,
-                Episode.close_reason,
-            )
-            .outerjoin(closer, closer.id == Episode.closed_by)
-            .where(Episode.client_id == client_id)
-            .order_by(Episode.id)
+            _episodes_statement(), {"client_id": client_id}
         )
     ]
 

@@ -20,9 +20,10 @@ import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cache
 from typing import Any, Final
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from referwell.db.audit import AuditAction
 from referwell.db.base import utcnow
@@ -192,20 +193,31 @@ def link_rows(session: Any, client_id: int) -> list[LinkRow]:
     now = utcnow()
     return [
         LinkRow(
-            row.id,
-            tuple(row.instruments),
-            row.created_at,
-            row.expires_at,
-            row.used_at,
-            row.revoked_at,
-            link_state(row.used_at, row.revoked_at, row.expires_at, now),
+            link_id,
+            tuple(instruments),
+            created_at,
+            expires_at,
+            used_at,
+            revoked_at,
+            link_state(used_at, revoked_at, expires_at, now),
         )
-        for row in session.scalars(
-            select(QuestionnaireLink)
-            .where(QuestionnaireLink.client_id == client_id)
-            .order_by(QuestionnaireLink.id.desc())
+        for link_id, instruments, created_at, expires_at, used_at, revoked_at in session.execute(
+            _links_statement(), {"client_id": client_id}
         )
     ]
+
+
+@cache
+def _links_statement() -> Any:
+    link = QuestionnaireLink
+    return (
+        select(
+            link.id, link.instruments, link.created_at, link.expires_at, link.used_at,
+            link.revoked_at,
+        )
+        .where(link.client_id == bindparam("client_id"))
+        .order_by(link.id.desc())
+    )  # fmt: skip
 
 
 def withdraw_link(
