@@ -1,0 +1,23 @@
+"""Imports written in bounded batches tagged with their import id (issue 9, item 5).
+
+Revision ID: 0011
+Revises: 0010
+Create Date: 2026-11-30
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+revision: str = "0011"
+down_revision: str | None = "0010"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    pass  # filled in by the change this revision is for
+
+
+def downgrade() -> None:
+    pass
