@@ -1,17 +1,28 @@
-"""Regenerate the docs that come from code: docs/rules.md, docs/cli.md, and the routes
-table of docs/web.md (between its `<!-- routes:start -->` and `<!-- routes:end -->`)."""
+"""Regenerate the docs that come from code: docs/rules.md, docs/cli.md, the routes table of
+docs/web.md (between its `<!-- routes:start -->` and `<!-- routes:end -->`) and the score
+table of docs/matching.md (between `<!-- score:start -->` and `<!-- score:end -->`)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from referwell.cli.docs import cli_markdown
-from referwell.services.ruledocs import rules_markdown
+from referwell.services.ruledocs import rules_markdown, score_markdown
 from referwell.web.routes import routes_markdown
 
 GENERATED = {"docs/rules.md": rules_markdown, "docs/cli.md": cli_markdown}
 ROUTES_DOC = "docs/web.md"
 ROUTES_START, ROUTES_END = "<!-- routes:start -->\n", "\n<!-- routes:end -->"
+# Blocks generated inside hand-written docs: (doc, block name, render).
+BLOCKS = (("docs/matching.md", "score", score_markdown),)
+
+
+def replace_block(text: str, name: str, content: str) -> str:
+    """`text` with the block between `<!-- name:start -->` and `<!-- name:end -->` replaced."""
+    start, end = f"<!-- {name}:start -->\n", f"\n<!-- {name}:end -->"
+    before, rest = text.split(start, 1)
+    _, after = rest.split(end, 1)
+    return before + start + content + end + after
 
 
 def main() -> None:
@@ -28,6 +39,12 @@ def main() -> None:
         before + ROUTES_START + routes_markdown() + ROUTES_END + after, encoding="utf-8"
     )
     print(f"wrote the routes table of {ROUTES_DOC}")
+    for relative, name, render_block in BLOCKS:
+        path = root / relative
+        path.write_text(
+            replace_block(path.read_text(encoding="utf-8"), name, render_block()), encoding="utf-8"
+        )
+        print(f"wrote the {name} table of {relative}")
 
 
 if __name__ == "__main__":

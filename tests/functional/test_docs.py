@@ -11,7 +11,7 @@ from referwell.domain.citations import REQUIRED
 from referwell.domain.rules import RULES
 from referwell.domain.settings import RuleSettings
 from referwell.domain.vocabulary import CAUTION_KINDS, FINDING_KINDS
-from referwell.services.ruledocs import rules_markdown, rules_table
+from referwell.services.ruledocs import rules_markdown, rules_table, score_markdown
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -22,6 +22,12 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_generated_doc_is_fresh(relative, render):
     on_disk = (ROOT / relative).read_text(encoding="utf-8")
     assert on_disk == render() + "\n", f"{relative} is stale: run `make docs`"
+
+
+def test_the_score_table_of_the_matching_doc_is_fresh():
+    text = (ROOT / "docs/matching.md").read_text(encoding="utf-8")
+    block = text.split("<!-- score:start -->\n", 1)[1].split("\n<!-- score:end -->", 1)[0]
+    assert block == score_markdown(), "docs/matching.md's score table is stale: run `make docs`"
 
 
 def test_every_kind_of_the_vocabulary_has_a_rule():

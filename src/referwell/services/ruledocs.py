@@ -80,3 +80,13 @@ def rules_markdown() -> str:
             lines.append(f"| `{kind}` | {shown} |")
         lines.append("")
     return "\n".join(lines)
+
+
+def score_markdown() -> str:
+    """The parts of a directory option's score, for docs/matching.md (a test keeps it fresh)."""
+    from referwell.domain.directory.matching import SCORE
+
+    lines = ["| part | points | when |", "|---|---|---|"]
+    for name, (points, when) in SCORE.items():
+        lines.append(f"| `{name}` | {points} | {when} |")
+    return "\n".join(lines)

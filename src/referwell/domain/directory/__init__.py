@@ -1,0 +1,1 @@
+"""The provider directory, as matching reads it: entries, queries, distances, options."""
