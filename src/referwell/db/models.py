@@ -426,3 +426,8 @@ class AuditLogAppendOnlyError(RuntimeError):
 def _refuse_audit_change(mapper: Mapper[Any], connection: Any, target: AuditEntry) -> None:
     del mapper, connection
     raise AuditLogAppendOnlyError(f"audit entry {target.id} cannot be changed or removed")
+
+
+# The directory's tables live in their own package; importing them here puts them on the
+# metadata every migration and test compares against.
+from referwell.db.directory import models as _directory_models  # noqa: E402, F401
