@@ -1,12 +1,15 @@
 """Regenerate the docs that come from code: docs/rules.md, docs/cli.md, the routes table of
 docs/web.md (between its `<!-- routes:start -->` and `<!-- routes:end -->`) and the score
-table of docs/matching.md (between `<!-- score:start -->` and `<!-- score:end -->`)."""
+table of docs/matching.md (between `<!-- score:start -->` and `<!-- score:end -->`), and the
+tables of docs/growth.md (`minimums`, `paths`)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from referwell.cli.docs import cli_markdown
+from referwell.domain.growth.minimums import minimums_markdown
+from referwell.domain.growth.plan import paths_markdown
 from referwell.services.ruledocs import rules_markdown, score_markdown
 from referwell.web.routes import routes_markdown
 
@@ -14,7 +17,11 @@ GENERATED = {"docs/rules.md": rules_markdown, "docs/cli.md": cli_markdown}
 ROUTES_DOC = "docs/web.md"
 ROUTES_START, ROUTES_END = "<!-- routes:start -->\n", "\n<!-- routes:end -->"
 # Blocks generated inside hand-written docs: (doc, block name, render).
-BLOCKS = (("docs/matching.md", "score", score_markdown),)
+BLOCKS = (
+    ("docs/matching.md", "score", score_markdown),
+    ("docs/growth.md", "minimums", minimums_markdown),
+    ("docs/growth.md", "paths", paths_markdown),
+)
 
 
 def replace_block(text: str, name: str, content: str) -> str:

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite needs, and only those missing:
 # a PostgreSQL server (scripts/with-postgres.sh starts a throw-away cluster),
+# PostGIS for it (benchmarks/match.py's baseline; run by hand, not by the tests),
 # Chromium for the browser tests and a font for their screenshots.
 # Idempotent and quick when everything is present; `apt-get update` runs only
 # when something has to be installed. Needs root (or password-less sudo).
@@ -9,10 +10,18 @@ set -euo pipefail
 # package -> how to tell it is already there
 have_postgresql() { compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; }
 have_chromium() { command -v chromium >/dev/null 2>&1; }
+# PostGIS for the PostgreSQL major version the server has (Debian names it by both).
+postgis_package() {
+    local major
+    major=$(compgen -G '/usr/lib/postgresql/*/bin/initdb' | sed -E 's#.*/postgresql/([0-9]+)/.*#\1#' | sort -n | tail -1)
+    echo "postgresql-${major:-15}-postgis-3"
+}
+have_postgis() { compgen -G '/usr/share/postgresql/*/extension/postgis.control' >/dev/null; }
 have_fonts_dejavu_core() { dpkg-query -W -f='${Status}' fonts-dejavu-core 2>/dev/null | grep -q 'install ok installed'; }
 
 missing=()
 have_postgresql || missing+=(postgresql)
+have_postgis || missing+=("$(postgis_package)")
 have_chromium || missing+=(chromium)
 have_fonts_dejavu_core || missing+=(fonts-dejavu-core)
 

@@ -88,6 +88,7 @@ def running_server(tmp_path_factory: pytest.TempPathFactory, name: str) -> Itera
             [
                 sys.executable, "-m", "uvicorn", "--factory", "referwell.web.app:create_app",
                 "--host", "127.0.0.1", "--port", str(port), "--loop", "uvloop", "--http", "httptools",
+                "--no-server-header",
             ],
             env=env,
             stdout=output,

@@ -38,6 +38,11 @@ def _links(page: Any, selector: str) -> list[str]:
     return [href for href in hrefs if href and href.startswith("/")]
 
 
+def _download(link: str) -> bool:
+    """A link that downloads a file (a CSV, a certificate) rather than opening a page."""
+    return "format=csv" in link or link.startswith("/growth/certificate")
+
+
 def _pages_of(page: Any, server: Server) -> list[str]:
     """Every page this person reaches: the navigation, then what the lists lead to."""
     found = dict.fromkeys(_links(page, "header nav a"))
@@ -48,7 +53,17 @@ def _pages_of(page: Any, server: Server) -> list[str]:
                 clients = [p for p in found if re.fullmatch(r"/clients/\d+", p)]
                 if len(clients) < CLIENTS_PER_ROLE:
                     found[link] = None
-            elif link.startswith(("/admin/users/", "/clients/new", "/clients/discharged")):
+            elif _download(link):
+                continue
+            elif link.startswith(
+                (
+                    "/admin/users/",
+                    "/clients/new",
+                    "/clients/discharged",
+                    "/growth/",
+                    "/supervision/",
+                )
+            ):
                 found[link] = None
     for client in [p for p in found if re.fullmatch(r"/clients/\d+", p)]:
         page.goto(f"{server.url}{client}")

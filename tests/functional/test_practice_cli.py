@@ -109,6 +109,8 @@ def test_synth_to_the_database_migrates_writes_and_audits(url: str) -> None:
     assert _count(url, Client) == 40
     assert _audit(url) == [
         ("user:create", os_user(), "os_user"),
+        # the synthetic clinicians' competencies, attested by the operator who made them
+        ("competence:attest", os_user(), "os_user"),
         ("client:create", os_user(), "os_user"),
     ]
     again = runner.invoke(
@@ -214,7 +216,8 @@ def test_importing_a_case_id_twice_writes_nothing(url: str) -> None:
         app, ["import", example, example, "--clinician", "s8-clin00001", "--database", url]
     )
     assert result.exit_code == 2
-    assert 'id: case "ex02" is already client 6' in result.stderr
+    # Named by its file, not by a client number that was never kept.
+    assert result.stderr == f"{example}: this file is given twice; give each file once\n"
     assert _count(url, Client) == 5
 
 

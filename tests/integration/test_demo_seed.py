@@ -104,4 +104,14 @@ def test_seeding_again_writes_nothing(demo_engine: Engine) -> None:
         actions = session.scalars(
             select(AuditEntry.action).where(AuditEntry.actor == "tester")
         ).all()
-        assert sorted(actions) == ["client:create", "user:create"]
+        # Written once, by the first seeding: the people, their clients, the evidence their
+        # competencies rest on and the supervision records beside the cases' steps.
+        assert sorted(actions) == [
+            "client:create",
+            "client:supervision_record",
+            "competence:evidence_add",
+            "competence:evidence_add",
+            "competence:evidence_add",
+            "competence:verify",
+            "user:create",
+        ]

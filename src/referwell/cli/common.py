@@ -14,6 +14,7 @@ from referwell.domain.errors import InvalidInput
 
 if TYPE_CHECKING:
     from referwell.config import Locations
+    from referwell.db.imports import Cleaned
     from referwell.db.uow import UnitOfWork
     from referwell.services.permissions import Operator
 
@@ -89,10 +90,26 @@ def locations() -> Locations:
 
 
 def database_url(database: str | None) -> str:
-    """The URL given, else the configured one; a configuration error exits 2 naming its key."""
-    if database:
-        return database
-    return locations().database_url
+    """The URL given, else the configured one; a configuration error, or a URL referwell
+    cannot open (malformed, or of a database it has no driver for), exits 2."""
+    url = database or locations().database_url
+    check_url(url)
+    return url
+
+
+def check_url(url: str) -> None:
+    """Exit 2 unless `url` is a database URL referwell has a driver for; name it in any
+    fault the command meets from now on."""
+    from sqlalchemy import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    from referwell.cli import faults
+
+    try:
+        make_url(url).get_dialect().import_dbapi()
+    except (ArgumentError, ImportError):  # NoSuchModuleError is an ArgumentError
+        fail(faults.bad_url(url))
+    faults.working_on(url)
 
 
 def shown(url: str) -> str:
@@ -145,23 +162,61 @@ def unit_of_work(url: str) -> UnitOfWork:
 def require_head(url: str) -> None:
     """Stop with exit 2 unless the database exists and is migrated to the newest revision.
 
-    A missing SQLite file is not created: the message names where it was looked for.
+    A missing SQLite file is not created: the message names where it was looked for. A
+    database migrated by a newer referwell is told apart: `db upgrade` cannot help there.
     """
+    from referwell.cli import faults
     from referwell.db import migrate
 
     require_database(url)
     try:
         current = migrate.current_revision(url)
-    except Exception as exc:  # any driver error: the message names the URL, not the password
+    except Exception as exc:  # the message names the URL, never the driver's text or password
         fail(
-            f"--database: cannot open {shown(url)} ({type(exc).__name__}); is the database "
+            faults.explain(exc, url)
+            or f"--database: cannot open {shown(url)} ({type(exc).__name__}); is the database "
             "server running, and does the database exist? `referwell db upgrade` creates its tables"
         )
+    if current is not None and not migrate.is_known(current):
+        fail(faults.newer_than_code(url, current))
     if current != migrate.head_revision():
         fail(
             f"--database: {shown(url)} is at revision {current or 'none (empty)'}, not "
             f"{migrate.head_revision()}; run `referwell db upgrade` first"
         )
+
+
+def migrate_database(url: str) -> tuple[str | None, str | None]:
+    """Migrate the database to the newest revision (making a SQLite file and its folder if
+    missing: a failure removes what it made) and clean up after imports that were killed;
+    the revisions before and after. Exit 2, having changed nothing, for a database a newer
+    referwell migrated."""
+    from referwell.cli import faults
+    from referwell.db import migrate
+
+    with faults.nothing_left_on_failure(url):
+        before = migrate.current_revision(url)
+        if before is not None and not migrate.is_known(before):
+            fail(faults.newer_than_code(url, before))
+        migrate.upgrade(url)
+        after = migrate.current_revision(url)
+    cleaned = clean_after_imports(url)
+    if cleaned.clients:
+        err.print(
+            f"removed the {cleaned.clients} clients written by imports that did not finish "
+            f"(import {', '.join(map(str, cleaned.import_ids))})",
+            markup=False,
+        )
+    return before, after
+
+
+def clean_after_imports(url: str) -> Cleaned:
+    """Remove the clients of imports that were killed before they finished (`db.imports`)."""
+    from referwell.db.engine import Database
+    from referwell.db.imports import clean_abandoned_imports
+
+    with Database(url) as database:
+        return clean_abandoned_imports(database.engine)
 
 
 def as_of_day(value: str | None, option: str = "--as-of") -> date:

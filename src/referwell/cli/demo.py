@@ -14,9 +14,11 @@ from referwell.cli.common import (
     DEFAULT_PORT,
     HostOption,
     PortOption,
+    check_url,
     err,
     fail,
     locations,
+    migrate_database,
     operator,
     shown,
     sqlite_file,
@@ -50,15 +52,17 @@ def demo(
     every finding and caution the engine has. Its dates count back from the day it is
     seeded; `--reset` seeds it again for today.
     """
-    from referwell.db import migrate
+    from referwell.cli.faults import nothing_left_on_failure
     from referwell.services.synthetic.demo import seed_demo
 
     place = locations()
     url = place.database_url
+    check_url(url)
     if reset:
         _remove_the_demo_database(url, place.default_database_url)
-    migrate.upgrade(url)
-    seed = seed_demo(unit_of_work(url), actor=operator())
+    with nothing_left_on_failure(url):  # a demo that cannot be seeded leaves no database
+        migrate_database(url)
+        seed = seed_demo(unit_of_work(url), actor=operator())
     lines: list[str] = []
     if seed.seeded:
         lines.append(f"Seeded the demo practice: {seed.clients} clients, in {shown(url)}")

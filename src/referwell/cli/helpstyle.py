@@ -107,7 +107,8 @@ class Group(TyperGroup):
 
 
 class App(typer.Typer):
-    """A Typer app whose commands are `Command`s and whose group is a `Group`."""
+    """A Typer app whose commands are `Command`s and whose group is a `Group`, each command
+    answering a fault of its surroundings in one line and exit 2 (`faults.one_line`)."""
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("cls", Group)
@@ -119,4 +120,12 @@ class App(typer.Typer):
     def command(
         self, name: str | None = None, *, cls: type[TyperCommand] | None = None, **kwargs: Any
     ) -> Callable[[CommandFunctionType], CommandFunctionType]:
-        return super().command(name, cls=cls or Command, **kwargs)
+        register = super().command(name, cls=cls or Command, **kwargs)
+
+        def decorator(function: CommandFunctionType) -> CommandFunctionType:
+            from referwell.cli.faults import one_line
+
+            register(one_line(function))
+            return function
+
+        return decorator

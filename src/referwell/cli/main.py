@@ -140,6 +140,17 @@ from referwell.cli.measures import measures_app  # noqa: E402 - groups register 
 
 app.add_typer(measures_app, name="measures")
 
+from referwell.cli.cards import cards_app  # noqa: E402 - groups register after the app
+
+app.add_typer(cards_app, name="cards")
+
+from referwell.cli.directory import directory_app  # noqa: E402 - groups register after the app
+
+app.add_typer(directory_app, name="directory")
+from referwell.cli.directory_search import search as directory_search  # noqa: E402
+
+directory_app.command("search")(directory_search)
+
 from referwell.cli.screen import screen  # noqa: E402 - commands register after the app
 
 app.command()(screen)
@@ -168,6 +179,13 @@ app.command()(serve)
 app.command("import")(import_cases)
 app.command("export")(export_case)
 app.command()(demo)
+
+from referwell.cli.backup import audit_app, backup, db_check, restore  # noqa: E402
+
+db_app.command("check")(db_check)
+app.command()(backup)
+app.command()(restore)
+app.add_typer(audit_app, name="audit")
 
 
 def run() -> None:

@@ -12,12 +12,21 @@ from referwell.cli.common import out, refuse
 from referwell.cli.helpstyle import App
 from referwell.domain.errors import InvalidInput
 
-measures_app = App(help="Score questionnaires (PHQ-9, GAD-7, PHQ-15, PCL-5) and reliable change.")
+measures_app = App(
+    help="Score questionnaires (PHQ-9, GAD-7, PHQ-15, PCL-5; and ProQOL-5, a clinician's own "
+    "check-in) and reliable change."
+)
 
 
 @measures_app.command("score")
 def score_command(
-    instrument: Annotated[str, typer.Argument(help="PHQ-9, GAD-7, PHQ-15 or PCL-5.")],
+    instrument: Annotated[
+        str,
+        typer.Argument(
+            help="PHQ-9, GAD-7, PHQ-15 or PCL-5; or ProQOL-5, the clinician's own check-in "
+            "(30 answers from 1 to 5), which is not part of any case."
+        ),
+    ],
     items: Annotated[
         str, typer.Argument(help="The item answers, comma-separated: 1,2,0,3,1,0,2,1,0.")
     ],
@@ -27,10 +36,17 @@ def score_command(
 ) -> None:
     """Score one administration: total, severity band, caseness and the instrument's flags.
 
-    Bad answers exit 2 and name the item and the valid range.
+    ProQOL-5 gives its three sums instead (compassion satisfaction, burnout with items 1, 4,
+    15, 17 and 29 reversed, secondary traumatic stress), each 10 to 50 with its level: low
+    (22 or less), moderate (23 to 41) or high (42 or more). Bad answers exit 2 and name the
+    item and the valid range.
     """
+    from referwell.domain.growth.proqol import is_proqol
     from referwell.domain.measures.scoring import parse_answers, score
 
+    if is_proqol(instrument):
+        _score_proqol(parse_answers(items), output)
+        return
     try:
         result = score(instrument, parse_answers(items))
     except InvalidInput as exc:
@@ -50,6 +66,21 @@ def score_command(
             + ("yes — argues for a medical evaluation" if result.flags["medium_or_high"] else "no"),
             markup=False,
         )
+
+
+def _score_proqol(answers: list[object], output: str) -> None:
+    from referwell.domain.growth.proqol import CODE, score_proqol
+
+    try:
+        scores = score_proqol(answers)
+    except InvalidInput as exc:
+        refuse(exc)
+    if output == "json":
+        sys.stdout.write(json.dumps(scores.as_dict()) + "\n")
+        return
+    out.print(f"{CODE} (the clinician's own check-in)", markup=False)
+    for subscale in scores.subscales:
+        out.print(f"{subscale.name}: {subscale.score} of 50, {subscale.level}", markup=False)
 
 
 @measures_app.command("rci")

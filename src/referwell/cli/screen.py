@@ -162,8 +162,6 @@ def screen(
                 progress=lambda n: progress.advance(task, n),
             )
         else:
-            from sqlalchemy.exc import SQLAlchemyError
-
             from referwell.db.engine import Database
 
             task = progress.add_task("screening", total=0)
@@ -185,11 +183,6 @@ def screen(
                 )
             except InvalidInput as exc:
                 refuse(exc)
-            except SQLAlchemyError as exc:  # a missing or unmigrated database
-                fail(
-                    f"--database: cannot screen this database ({type(exc).__name__}); "
-                    "is it a referwell database? Run `referwell db upgrade` first"
-                )
 
     noun = "case" if cases is not None else "client"
     if output is WorklistFormat.csv:

@@ -49,6 +49,7 @@ def run_server(url: str, host: str, port: int, workers: int, access_log: bool) -
         loop="uvloop",
         http="httptools",
         access_log=access_log,
+        server_header=False,  # no `server: uvicorn`: what serves the app is nobody's business
         log_level="info",
         log_config=log_config,
     )

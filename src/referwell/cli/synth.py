@@ -16,6 +16,7 @@ from referwell.cli.common import (
     database_url,
     err,
     fail,
+    migrate_database,
     operator,
     progress_bar,
     shown,
@@ -131,13 +132,58 @@ def _synth_jsonl(practice: Any, path: Path, advance: Any) -> Any:
 
 
 def _synth_database(practice: Any, url: str, password: str | None, advance: Any) -> Any:
-    from referwell.db import migrate
+    from referwell.cli.faults import nothing_left_on_failure
     from referwell.services.synthetic.practice import SynthError, write_database
 
+    with nothing_left_on_failure(url):  # a database made for this and not written goes again
+        migrate_database(url)
+        try:
+            return write_database(
+                unit_of_work(url), practice, actor=operator(), password=password, progress=advance
+            )
+        except SynthError as exc:
+            fail(str(exc))
+
+
+@synth_app.command("directory")
+def synth_directory_command(
+    providers: Annotated[
+        int,
+        typer.Option(
+            "--providers", help="How many entries (practitioners and programs).", metavar="N"
+        ),
+    ],
+    seed: Annotated[
+        int, typer.Option("--seed", help="The seed: same seed, same directory.", metavar="N")
+    ],
+    database: DatabaseOption = None,
+) -> None:
+    """Write a synthetic national provider directory over real US ZIP code centres.
+
+    Practitioners and programs spread evenly over the ZIP codes of the 50 states and DC,
+    with licensed states for telehealth and realistic shares of modalities, populations,
+    insurance, languages, waitlists and unknowns (docs/matching.md). Entries with the ids
+    of a previous run of the same seed are replaced. To the database, migrated first.
+    """
+    from referwell.db import migrate
+    from referwell.services.synthetic.directory import synth_directory, write_directory
+
+    if not 1 <= providers <= 5_000_000:
+        fail(f"--providers: from 1 to 5000000; got {providers}")
+    url = database_url(database)
     migrate.upgrade(url)
-    try:
-        return write_database(
-            unit_of_work(url), practice, actor=operator(), password=password, progress=advance
+    started = time.perf_counter()
+    with progress_bar(providers, shown_from=1000) as progress:
+        task = progress.add_task("synthesising", total=providers)
+        written = write_directory(
+            unit_of_work(url),
+            synth_directory(providers, seed),
+            actor=operator(),
+            source=f"referwell synth directory --providers {providers} --seed {seed}",
+            progress=lambda done: progress.update(task, completed=done),
         )
-    except SynthError as exc:
-        fail(str(exc))
+    err.print(
+        f"wrote {written.entries:,} directory entries to {shown(url)} (import "
+        f"{written.import_id}) in {time.perf_counter() - started:.1f} s",
+        markup=False,
+    )

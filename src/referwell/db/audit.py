@@ -44,6 +44,31 @@ class AuditAction(StrEnum):
     CLIENT_REASSIGN = "client:reassign"
     ENTRY_IN_ERROR = "client:entry_in_error"
     GOAL_STATUS_CHANGE = "client:goal_status"
+    # The clinician's own growth: an answer to an ethics practice card; a ProQOL check-in
+    # recorded, shared or unshared, its offer answered, and a supervisor's look at whether
+    # their supervisees check in (ids only: never an answer or a score).
+    CARD_REVIEW = "card:review"
+    CHECK_IN_CREATE = "check_in:create"
+    CHECK_IN_SHARE = "check_in:share"
+    CHECK_IN_OFFER = "check_in:burnout_offer"
+    CHECK_IN_READ = "check_in:read"
+    # Competence with evidence (ids of the evidence rows, never what they say): evidence
+    # added or marked entered in error, a supervisor's verification given or withdrawn,
+    # the operator's attestation of imported competencies, the practice's minimums; the CE
+    # log downloaded; supervision or consultation recorded from a finding; a supervisor's
+    # look at a supervisee's supervision log (the clients named).
+    COMPETENCE_EVIDENCE_ADD = "competence:evidence_add"
+    COMPETENCE_EVIDENCE_IN_ERROR = "competence:evidence_in_error"
+    COMPETENCE_VERIFY = "competence:verify"
+    COMPETENCE_VERIFY_WITHDRAW = "competence:verify_withdraw"
+    COMPETENCE_ATTEST = "competence:attest"
+    COMPETENCE_POLICY_UPDATE = "practice:competence_policy:update"
+    LICENCE_UPDATE = "licence:update"
+    CE_EXPORT = "ce_log:export"
+    SUPERVISION_RECORD = "client:supervision_record"
+    SUPERVISION_LOG_READ = "supervision_log:read"
+    DIRECTORY_IMPORT = "directory:import"  # the target is the import's record
+    DIRECTORY_EXPORT = "directory:export"
     REVIEW_MARK = "supervision_review:mark"
     REVIEW_CLEAR = "supervision_review:clear"
     LINK_CREATE = "questionnaire_link:create"
@@ -53,6 +78,9 @@ class AuditAction(StrEnum):
     LINK_REFUSED = "questionnaire_link:refused"
     ASSESSMENT_STORE = "assessment:store"
     ASSESSMENT_READ = "assessment:read"
+    DATABASE_BACKUP = "database:backup"  # the whole database copied (`referwell backup`)
+    DATABASE_RESTORE = "database:restore"  # written into the database just restored
+    AUDIT_HEAD_RESET = "audit:head_reset"  # the head kept outside set to the log's end
     USER_CREATE = "user:create"
     USER_UPDATE = "user:update"
     PROFILE_UPDATE = "profile:update"
@@ -62,6 +90,10 @@ class AuditAction(StrEnum):
     LOGIN = "session:login"
     LOGIN_FAILED = "session:login_failed"
     LOGOUT = "session:logout"
+    LOGIN_THROTTLED = "session:login_throttled"  # an attempt refused unheard: delay or lockout
+    SIGN_IN_LOCK = "session:lock"  # failed sign-ins locked an account name or an address
+    SIGN_IN_UNLOCK = "session:unlock"  # an admin unlocked a user's account
+    SESSIONS_END = "session:end_all"  # every session of a user ended (sign out everywhere …)
 
 
 def os_user() -> str:

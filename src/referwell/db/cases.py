@@ -9,7 +9,9 @@ gives each in the canonical form of `referwell.domain.canonical`, so that
 for any valid `case` whose `as_of` is `as_of`. Every reader of a stored case
 (the client page, the API, exports, the freshness of stored assessments, the
 writes that validate the whole case) goes through `read_cases`. The clinician's
-codes come from their profile, in the order they joined it.
+codes come from their profile, in the order they joined it: the claims that count on the
+case's day are its `competencies`, the others join its `in_training`
+(`db.growth.counting`, which the bulk path reads too).
 
 Read for a given `as_of`, a case leaves out what is dated after that day
 (measures, sessions, events, dated steps), so that it is valid for that day.
@@ -27,10 +29,13 @@ from functools import cache
 from typing import Any, Final, Literal, TypeVar
 
 from sqlalchemy import Date, bindparam, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from referwell.db import case_parts as parts
+from referwell.db.audit import os_user
 from referwell.db.base import utcnow
+from referwell.db.growth.counting import attest_codes, clinician_codes
+from referwell.db.growth.models import Verification
 from referwell.db.models import Client, ClinicianCompetency, ClinicianTraining, Episode, User
 from referwell.domain.canonical import (
     DEFAULT_ENGAGEMENT,
@@ -224,8 +229,8 @@ def read_cases(
     session: Session, client_ids: Iterable[int], as_of: date | None = None
 ) -> dict[int, StoredCase]:
     """The cases of these clients (those that exist), by client id; with `as_of`, each as of
-    that day. One query for the clients, one per part of the case, one per kind of
-    clinician code: per round of `READ_CHUNK` clients."""
+    that day. One query for the clients, one per part of the case, two for the
+    clinicians' codes and their evidence: per round of `READ_CHUNK` clients."""
     ids = list(dict.fromkeys(client_ids))
     found: dict[int, StoredCase] = {}
     for start in range(0, len(ids), READ_CHUNK):
@@ -278,7 +283,7 @@ _CLIENT_COLUMNS: Final = (
 
 
 @cache
-def _statements(one: bool, dated: bool) -> tuple[Any, Any, dict[str, Any]]:
+def _statements(one: bool, dated: bool) -> tuple[Any, dict[str, Any]]:
     """The reader's statements, built once: for one client (`== :ids`) or several
     (`IN :ids`), with or without `:as_of`. Building a statement costs more than running
     it, and a client page reads a case on every view."""
@@ -287,33 +292,22 @@ def _statements(one: bool, dated: bool) -> tuple[Any, Any, dict[str, Any]]:
         return column == bindparam("ids") if one else column.in_(bindparam("ids", expanding=True))
 
     clients = select(*_CLIENT_COLUMNS).where(wanted(Client.id))
-    codes = {
-        model: select(model.user_id, model.code)
-        .where(model.user_id.in_(bindparam("users", expanding=True)))
-        .order_by(model.id)
-        for model in (ClinicianCompetency, ClinicianTraining)
-    }
     as_of = bindparam("as_of", type_=Date) if dated else None
     parts_read = {part.key: part_query(part, wanted, as_of) for part in PARTS}
-    return clients, codes, parts_read
+    return clients, parts_read
 
 
 def _read_chunk(session: Session, ids: Sequence[int], as_of: date | None) -> dict[int, StoredCase]:
     if not ids:
         return {}
     one = len(ids) == 1
-    read_clients, read_codes, read_parts = _statements(one, as_of is not None)
+    read_clients, read_parts = _statements(one, as_of is not None)
     params: dict[str, Any] = {"ids": ids[0] if one else list(ids), "as_of": as_of}
     clients = session.execute(read_clients, params).all()
     if not clients:
         return {}
-    users = {"users": sorted({row.clinician_id for row in clients})}
-    codes: dict[type[Any], dict[int, list[str]]] = {}
-    for model, statement in read_codes.items():
-        by_user: dict[int, list[str]] = {}
-        for user_id, code in session.execute(statement, users):
-            by_user.setdefault(user_id, []).append(code)
-        codes[model] = by_user
+    # The claims that count on the case's day, and the others as in training (`db.growth`).
+    codes = clinician_codes(session, {row.clinician_id for row in clients}, as_of or date.today())
     entries: dict[str, dict[int, list[Any]]] = {}
     for part in PARTS:
         by_client: dict[int, list[Any]] = {}
@@ -328,8 +322,8 @@ def _read_chunk(session: Session, ids: Sequence[int], as_of: date | None) -> dic
             "id": row.external_id,
             "as_of": as_of,
             "clinician": {
-                "competencies": codes[ClinicianCompetency].get(row.clinician_id, []),
-                "in_training": codes[ClinicianTraining].get(row.clinician_id, []),
+                "competencies": list(codes.get(row.clinician_id, ((), ()))[0]),
+                "in_training": list(codes.get(row.clinician_id, ((), ()))[1]),
             },
             "client": {
                 "age": row.age,
@@ -373,14 +367,19 @@ def import_case(
     phone: str | None = None,
     clinician_profile: ProfileUpdate = "merge",
     opened_on: date | None = None,
+    import_id: int | None = None,
+    attested_by: str | None = None,
 ) -> Client:
     """Store a validated case as a new client of `clinician_id`; flushed, not committed.
 
     The case's `clinician` codes describe the clinician: `merge` adds the ones
     the clinician lacks to their profile, `replace` makes the profile exactly
-    the case's, `keep` leaves the profile alone. The case's `id` becomes the
+    the case's, `keep` leaves the profile alone; with `merge` and `replace`, the
+    case's competencies are attested by `attested_by` (else the operating-system
+    login), so that they count as the case says. The case's `id` becomes the
     client's `external_id`, unique within the practice. The client's episode of care opens
-    on `opened_on`, or on the case's earliest dated entry (`episode_start`).
+    on `opened_on`, or on the case's earliest dated entry (`episode_start`). A client
+    written by a running import carries its `import_id` (`db.imports`).
     """
     canonical = canonical_case(case)
     clinician = session.get(User, clinician_id)
@@ -394,7 +393,7 @@ def import_case(
     if existing is not None:
         raise CaseExistsError(canonical["id"], existing)
 
-    _update_profile(clinician, canonical["clinician"], clinician_profile)
+    _update_profile(clinician, canonical["clinician"], clinician_profile, attested_by)
     client = Client(
         practice_id=practice_id,
         clinician=clinician,
@@ -402,6 +401,7 @@ def import_case(
         display_name=display_name,
         email=email,
         phone=phone,
+        import_id=import_id,
     )
     _set_case(client, canonical)
     client.episodes = [Episode(opened_on=opened_on or episode_start(canonical))]
@@ -424,9 +424,31 @@ def episode_start(case: Mapping[str, Any]) -> date:
     return min(days) if days else utcnow().date()
 
 
-def _update_profile(clinician: User, codes: Mapping[str, list[str]], how: ProfileUpdate) -> None:
+def update_clinician_profile(
+    session: Session,
+    clinician_id: int,
+    case: Mapping[str, Any],
+    how: ProfileUpdate,
+    *,
+    attested_by: str | None = None,
+) -> list[Verification]:
+    """What `import_case` does to the clinician's profile with `clinician_profile=how`, alone
+    (an import in batches does it in its last transaction); flushed by the next flush. The
+    attestations it made (for the caller to audit)."""
+    clinician = session.get(User, clinician_id)
+    if clinician is None:
+        raise CaseImportError(f"no clinician {clinician_id}")
+    return _update_profile(clinician, canonical_case(case)["clinician"], how, attested_by)
+
+
+def _update_profile(
+    clinician: User, codes: Mapping[str, list[str]], how: ProfileUpdate, attested_by: str | None
+) -> list[Verification]:
+    """Merge or replace the clinician's codes with the case's; the competencies the case
+    lists are attested by whoever imports it (`attested_by`, else the operating-system
+    login), so that they count and the case reads back as it came in."""
     if how == "keep":
-        return
+        return []
     for attribute, model, wanted in (
         ("competencies", ClinicianCompetency, codes["competencies"]),
         ("in_training", ClinicianTraining, codes.get("in_training", [])),
@@ -441,6 +463,16 @@ def _update_profile(clinician: User, codes: Mapping[str, list[str]], how: Profil
             setattr(
                 clinician, attribute, [by_code.get(code) or model(code=code) for code in wanted]
             )
+    session = object_session(clinician)
+    if session is None:  # pragma: no cover - the clinician was read through a session
+        raise CaseImportError(f"clinician {clinician.id} is not in a session")
+    return attest_codes(
+        session,
+        clinician.id,
+        codes["competencies"],
+        by=attested_by or os_user(),
+        on=utcnow().date(),
+    )
 
 
 def _set_case(client: Client, case: Mapping[str, Any]) -> None:

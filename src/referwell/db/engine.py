@@ -8,12 +8,16 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import URL, Connection, Engine, create_engine, event, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from referwell.db import audit_chain  # noqa: F401 - signs the audit entries every session flushes
 from referwell.db.versioning import bump_case_versions
 
 if TYPE_CHECKING:
     from referwell.db.uow import UnitOfWork
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
+# How long a PostgreSQL statement waits for a row or table lock before it fails (55P03),
+# as SQLite's busy timeout: the web app answers 503, never waits without end.
+POSTGRES_LOCK_TIMEOUT_MS = SQLITE_BUSY_TIMEOUT_MS
 # Execution option read when a SQLite transaction begins: "DEFERRED" or "IMMEDIATE".
 SQLITE_BEGIN_OPTION = "referwell_sqlite_begin"
 
@@ -25,14 +29,19 @@ def make_engine(url: str | URL, *, foreign_keys: bool = True, echo: bool = False
     False, which migrations need: see `migrate.py`), a busy timeout, and real
     transactions (BEGIN when the transaction starts, so savepoints and
     transactional DDL work). The directory of a SQLite file is made if missing.
+    PostgreSQL gets a lock timeout (`POSTGRES_LOCK_TIMEOUT_MS`).
     """
     url = make_url(url)
     if url.get_backend_name() != "sqlite":
-        return create_engine(url, echo=echo, pool_pre_ping=True)
+        engine = create_engine(url, echo=echo, pool_pre_ping=True)
+        if url.get_backend_name() == "postgresql":
+            event.listen(engine, "connect", _postgres_lock_timeout)
+        return engine
 
     database = url.database or ""
     in_memory = database in ("", ":memory:") or database.startswith("file::memory:")
-    if not in_memory:
+    # A `file:` URI (`?mode=ro&uri=true`) names its file as SQLite reads it: no folder to make.
+    if not in_memory and not database.startswith("file:"):
         Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, echo=echo)
 
@@ -60,6 +69,17 @@ def make_engine(url: str | URL, *, foreign_keys: bool = True, echo: bool = False
         connection.exec_driver_sql(f"BEGIN {'IMMEDIATE' if mode == 'IMMEDIATE' else 'DEFERRED'}")
 
     return engine
+
+
+def _postgres_lock_timeout(dbapi_connection: Any, connection_record: Any) -> None:
+    del connection_record
+    autocommit = dbapi_connection.autocommit
+    dbapi_connection.autocommit = True
+    try:
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute(f"SET lock_timeout = {int(POSTGRES_LOCK_TIMEOUT_MS)}")
+    finally:
+        dbapi_connection.autocommit = autocommit
 
 
 def for_writing(engine: Engine) -> Engine:
@@ -112,6 +132,12 @@ class Database:
         from referwell.db.uow import UnitOfWork
 
         return UnitOfWork(make_session_factory(for_writing(self.engine)))
+
+    def reading_unit_of_work(self) -> UnitOfWork:
+        """A unit of work for reading only: on SQLite it waits for no writer."""
+        from referwell.db.uow import UnitOfWork
+
+        return UnitOfWork(make_session_factory(self.engine))
 
     def dispose(self) -> None:
         """Close the engine's connections; the next use opens new ones."""

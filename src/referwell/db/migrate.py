@@ -57,6 +57,13 @@ def current_revision(database_url: str) -> str | None:
         engine.dispose()
 
 
+def is_known(revision: str) -> bool:
+    """Whether the packaged migrations know `revision` (a database at one they do not was
+    migrated by a newer referwell: `upgrade` cannot help, only a newer referwell can)."""
+    script = ScriptDirectory.from_config(alembic_config())
+    return revision in {known.revision for known in script.walk_revisions()}
+
+
 def head_revision() -> str:
     """The newest revision the packaged migrations know."""
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()

@@ -9,7 +9,7 @@ format (roles, engagement, format of care …) carry CHECK constraints.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -46,6 +46,8 @@ from referwell.db.case_parts import (
     StepTaken,
     TherapySession,
 )
+from referwell.db.import_runs import ImportRun  # noqa: F401 - on Base.metadata
+from referwell.db.security import SignInThrottle, WebSession  # noqa: F401 - on Base.metadata
 from referwell.domain.vocabulary import RECOMMENDATIONS
 
 USER_ROLES = ("clinician", "supervisor", "admin")
@@ -141,6 +143,14 @@ class User(Base):
     )
 
 
+API_TOKEN_DAYS = 90  # an API token's life unless its maker chooses another
+
+
+def default_token_expiry() -> datetime:
+    """When a token made now expires unless its maker chooses otherwise."""
+    return utcnow() + timedelta(days=API_TOKEN_DAYS)
+
+
 class ApiToken(Base):
     """A personal API token; only its SHA-256 is kept, and revoking keeps the row."""
 
@@ -154,6 +164,8 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+    # It opens nothing from then on; chosen when it is made (`API_TOKEN_DAYS` by default).
+    expires_at: Mapped[datetime] = mapped_column(default=default_token_expiry)
 
     user: Mapped[User] = relationship(back_populates="api_tokens")
 
@@ -200,6 +212,7 @@ class Client(Base):
         CheckConstraint(one_of("engagement", ENGAGEMENT_LEVELS), name="engagement"),
         CheckConstraint(one_of("format_of_care", FORMATS_OF_CARE), name="format_of_care"),
         Index(None, "clinician_id"),
+        Index(None, "import_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -232,6 +245,9 @@ class Client(Base):
     # The day the current episode closed; None while the client is in care. The episodes
     # themselves, with who closed them and why, are `client_episodes`.
     discharged_on: Mapped[date | None] = mapped_column(Date)
+    # The import writing this client, while it runs: nobody sees the client until the
+    # import's last transaction clears this (`db.imports`); None for every other client.
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("imports.id"))
 
     __mapper_args__ = {"version_id_col": case_version}  # noqa: RUF012 - read by SQLAlchemy
 
@@ -415,6 +431,29 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(64))
     target_type: Mapped[str | None] = mapped_column(String(32))
     target_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    # The entry's place in the audit chain (1, 2, 3 …) and its HMAC over the entry and the
+    # one before, set when it is flushed (`audit_chain.py`): an entry changed, removed or
+    # inserted breaks the chain.
+    seq: Mapped[int] = mapped_column(BigInteger, unique=True)
+    hmac: Mapped[str] = mapped_column(String(64))
+
+
+class AuditChainHead(Base):
+    """The audit chain's newest link, in one row: what the next entry chains on.
+
+    Appending locks the row (`SELECT … FOR UPDATE`; SQLite serializes writers anyway), so
+    two transactions never chain on the same entry. Its copy outside the database
+    (`audit_chain.HeadStore`) is what shows a tail cut off.
+    """
+
+    __tablename__ = "audit_chain"
+    __table_args__ = (CheckConstraint("id = 1", name="one_row"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    # Random, made with the chain: names its head outside the database.
+    chain_id: Mapped[str] = mapped_column(String(36))
+    length: Mapped[int] = mapped_column(BigInteger)
+    last_hmac: Mapped[str] = mapped_column(String(64))  # "" while the chain is empty
 
 
 class AuditLogAppendOnlyError(RuntimeError):
@@ -428,6 +467,10 @@ def _refuse_audit_change(mapper: Mapper[Any], connection: Any, target: AuditEntr
     raise AuditLogAppendOnlyError(f"audit entry {target.id} cannot be changed or removed")
 
 
-# The directory's tables live in their own package; importing them here puts them on the
-# metadata every migration and test compares against.
+# The directory's tables live in their own package, and so do those of the clinician's own
+# growth (competence evidence; ethics practice cards and ProQOL check-ins); importing them
+# here puts them on the metadata every migration and test compares against.
 from referwell.db.directory import models as _directory_models  # noqa: E402, F401
+from referwell.db.growth import cards as _growth_cards  # noqa: E402, F401
+from referwell.db.growth import check_ins as _growth_check_ins  # noqa: E402, F401
+from referwell.db.growth import models as _growth_models  # noqa: E402, F401

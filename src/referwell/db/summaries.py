@@ -39,7 +39,8 @@ from sqlalchemy.orm import aliased
 from referwell.db.case_parts import Event as CaseEvent
 from referwell.db.case_parts import Measure, TherapySession
 from referwell.db.cases import PARTS_BY_KEY, part_query
-from referwell.db.models import Client, ClinicianCompetency, ClinicianTraining, User
+from referwell.db.growth.counting import clinician_codes
+from referwell.db.models import Client, User
 from referwell.domain.case import Event
 from referwell.domain.measures import INSTRUMENTS
 from referwell.domain.settings import RuleSettings
@@ -91,8 +92,10 @@ def _recorded_recently(scope: ScreenScope) -> Any:
 
 def _clients_of(scope: ScreenScope, *columns: Any) -> Any:
     """The clients a screen reads: those in care (not discharged) of the practice or of
-    these clinicians."""
-    query = select(Client.id, *columns).where(Client.discharged_on.is_(None))
+    these clinicians, and not still being written by an import."""
+    query = select(Client.id, *columns).where(
+        Client.discharged_on.is_(None), Client.import_id.is_(None)
+    )
     if scope.practice_id is not None:
         query = query.where(Client.practice_id == scope.practice_id)
     if scope.clinician_ids is not None:
@@ -144,8 +147,9 @@ def bulk_summaries(
     usernames = dict(
         conn.execute(select(User.id, User.username).where(User.id.in_(clinician_ids))).all()
     )
-    competencies = _codes_by_clinician(conn, ClinicianCompetency, clinician_ids)
-    in_training = _codes_by_clinician(conn, ClinicianTraining, clinician_ids)
+    # The claims that count on the screening day, as the case reader reads them.
+    codes = clinician_codes(conn, clinician_ids, as_of)
+    no_codes: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
 
     firsts, latests, counts = _first_and_latest(conn, in_chunk, as_of)
     window = settings.attendance_window
@@ -191,8 +195,8 @@ def bulk_summaries(
                 age=age,
                 format_of_care=format_of_care,
                 concerns=concerns.get(cid, ()),
-                competencies=competencies.get(clinician_id, frozenset()),
-                in_training=in_training.get(clinician_id, frozenset()),
+                competencies=codes.get(clinician_id, no_codes)[0],
+                in_training=codes.get(clinician_id, no_codes)[1],
                 current_care=current_care.get(cid, ()),
                 engagement=engagement,
                 wants_to_end=bool(ends),
@@ -214,20 +218,6 @@ def bulk_summaries(
                 settings=settings,
             ),
         )
-
-
-def _codes_by_clinician(
-    conn: Any, model: type[ClinicianCompetency] | type[ClinicianTraining], clinician_ids: set[int]
-) -> dict[int, frozenset[str]]:
-    codes: dict[int, list[str]] = defaultdict(list)
-    for user_id, code in _driver_rows(
-        conn,
-        select(model.user_id, model.code)
-        .where(model.user_id.in_(clinician_ids))
-        .order_by(model.id),
-    ):
-        codes[user_id].append(code)
-    return {user_id: frozenset(found) for user_id, found in codes.items()}
 
 
 def _day(value: str | date) -> date:

@@ -5,7 +5,7 @@ version now means the assessment is stale. The ORM bumps the version when it
 updates a client row (`version_id_col`), so this flush hook makes sure the
 client row is updated whenever the case changed anywhere: the client's own
 columns, a part of the case (a measure, a session …), or the competencies of
-the clinician, which every one of their clients' cases shows.
+the clinician or their evidence, which every one of their clients' cases shows.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, UOWTransaction
 
 from referwell.db.base import utcnow
 from referwell.db.case_parts import CASE_PART_MODELS
+from referwell.db.growth.models import COMPETENCE_EVIDENCE_MODELS
 from referwell.db.models import Client, ClinicianCompetency, ClinicianTraining, User
 
 # Attributes of a client that are not part of its case.
@@ -44,7 +45,10 @@ def bump_case_versions(
                 client = _client_of(session, obj)
                 if client is not None:
                     clients[id(client)] = client
-            elif isinstance(obj, ClinicianCompetency | ClinicianTraining):
+            elif isinstance(obj, ClinicianCompetency | ClinicianTraining) or (
+                # Evidence for a competency changes which claims count (`db.growth`).
+                isinstance(obj, COMPETENCE_EVIDENCE_MODELS) and obj.code is not None
+            ):
                 user = obj.__dict__.get("user")
                 user_id = obj.user_id if obj.user_id is not None else getattr(user, "id", None)
                 if user_id is not None:  # None: a clinician not yet inserted has no clients

@@ -38,6 +38,7 @@ from referwell.domain.errors import (
     OUT_OF_RANGE,
     TOO_LONG,
     UNKNOWN_CODE,
+    UNSTORABLE,
     WRONG_TYPE,
     FieldError,
     InvalidInput,
@@ -46,6 +47,7 @@ from referwell.domain.errors import (
 )
 from referwell.domain.measures import INSTRUMENTS
 from referwell.domain.measures.base import describe
+from referwell.domain.storable import escaped, unstorable
 
 INVALID: Final = object()
 _DATE_RE: Final = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -57,7 +59,8 @@ class _Context:
     dates: list[tuple[str, date]] = field(default_factory=list)
 
     def error(self, path: str, message: str, kind: str = "", **detail: Any) -> object:
-        self.errors.append(FieldError(path, message, kind, detail))
+        # A path or message may quote what was sent: a NUL or a lone surrogate is shown escaped.
+        self.errors.append(FieldError(escaped(path), escaped(message), kind, detail))
         return INVALID
 
     def wrong(self, path: str, expected: str, value: Any) -> object:
@@ -99,6 +102,9 @@ class Text(Kind):
     def check(self, value: Any, path: str, ctx: _Context) -> Any:
         if type(value) is not str:
             return ctx.wrong(path, self.expected, value)
+        problem = unstorable(value)
+        if problem is not None:
+            return ctx.error(path, problem, UNSTORABLE)
         if not value.strip():
             return ctx.error(path, f"must not be empty; give {self.expected}", EMPTY)
         if len(value) > self.max_length:
@@ -158,6 +164,9 @@ class Day(Kind):
     def check(self, value: Any, path: str, ctx: _Context) -> Any:
         if type(value) is not str:
             return ctx.wrong(path, "a date as a YYYY-MM-DD string", value)
+        problem = unstorable(value)
+        if problem is not None:
+            return ctx.error(path, problem, UNSTORABLE)
         if not _DATE_RE.fullmatch(value):
             return ctx.error(
                 path,
@@ -186,6 +195,9 @@ class Constant(Kind):
         self.expected = f'"{value}"'
 
     def check(self, value: Any, path: str, ctx: _Context) -> Any:
+        problem = unstorable(value) if type(value) is str else None
+        if problem is not None:
+            return ctx.error(path, problem, UNSTORABLE)
         if value != self.value or type(value) is not str:
             return ctx.error(path, f'expected "{self.value}"; got {describe(value)}')
         return value
@@ -217,6 +229,9 @@ class Code(Kind):
             return ctx.wrong(path, f"{self.expected} (a string)", value)
         if value in self.codes:
             return value
+        problem = unstorable(value)
+        if problem is not None:
+            return ctx.error(path, problem, UNSTORABLE)
         if value in self.refused:
             return ctx.error(path, self.refused[value], UNKNOWN_CODE)
         alias = self.aliases.get(value.strip().lower())

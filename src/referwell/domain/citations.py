@@ -79,3 +79,26 @@ REQUIRED: Final[dict[str, tuple[Citation, ...]]] = {
         *cite(NASW, "1.17(b)"),
     ),
 }
+
+# Every section docs/ethics-and-law.md paraphrases, by its source as cited there: what the
+# ethics practice cards (domain/growth) may cite. A test holds each one to the document.
+SECTIONS: Final[dict[str, tuple[str, ...]]] = {
+    ACA: (
+        "A.1.a", "A.1.b", "A.1.c", "A.2.a", "A.2.b", "A.4.b", "A.5.a", "A.5.c", "A.6",
+        "A.10.b", "A.11.a", "A.11.b", "A.11.c", "A.11.d", "A.12", "B.2.a", "C.2.a", "C.2.b",
+        "C.2.d", "C.2.g", "F.1.a",
+    ),
+    APA: (
+        "2.01(a)", "2.01(b)", "2.01(c)", "2.01(d)", "2.02", "2.03", "2.06(a)", "2.06(b)",
+        "3.04", "3.05", "6.07", "10.05", "10.08", "10.09", "10.10(a)", "10.10(b)", "10.10(c)",
+    ),
+    NASW: ("1.04", "1.15", "1.16(a)", "1.16(b)", "1.16(c)", "1.17(a)", "1.17(b)", "1.17(d)"),
+    COLORADO.source: (COLORADO.section,),
+    "Maryland COMAR": ("10.58.03.06D",),
+    "AAMFT Code of Ethics": ("7.1",),
+    "ABA Model Rule": ("7.2(b)",),
+    "US Anti-Kickback Statute": ("42 U.S.C. 1320a-7b(b)",),
+    "Stark law": ("42 U.S.C. 1395nn",),
+    TARASOFF.source: (TARASOFF.section,),
+    BAKER_2009.source: (BAKER_2009.section,),
+}  # fmt: skip

@@ -20,6 +20,7 @@ ITEM_COUNT = "item_count"  # detail: instrument, count
 BEFORE_EPISODE = "before_episode"  # detail: opened_on (a date)
 TOO_FAR_BACK = "too_far_back"  # detail: earliest (a date)
 SAME_DAY_AGAIN = "same_day_again"  # detail: instrument, day (a date)
+UNSTORABLE = "unstorable"  # a NUL character or a lone surrogate (domain/storable.py)
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,7 @@ from referwell.domain.case import Case
 from referwell.domain.caseformat import parse_case
 from referwell.domain.errors import FieldError, InvalidInput
 from referwell.domain.settings import DEFAULTS, RuleSettings, SettingChange
-from referwell.services.caseio import parse_text, read_path
+from referwell.services.caseio import parse_text, read_bounded, read_path, utf8_text
 
 if TYPE_CHECKING:
     from referwell.db.uow import UnitOfWork
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 
 REASONS_TABLE = "reasons"
+TOML_TOO_BIG = "a number of thousands of digits, or tables nested too deeply: not rule settings"
 
 
 def load_settings(path: Path | None) -> RuleSettings:
@@ -34,17 +35,23 @@ def load_settings(path: Path | None) -> RuleSettings:
     assessment under them names the file as who set them, and its date."""
     if path is None:
         return RuleSettings()
+    raw = read_bounded(path, where="(settings)", what="settings")
     try:
-        document = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = utf8_text(raw, "(settings)", "save the settings file as UTF-8")
+        document = tomllib.loads(text)
         modified = datetime.fromtimestamp(path.stat().st_mtime, UTC)
     except OSError as exc:
         raise InvalidInput(
             [FieldError("(settings)", f"cannot read {path}: {exc.strerror}")], "settings"
         ) from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+    except InvalidInput as exc:
+        raise InvalidInput(exc.errors, "settings") from None
+    except tomllib.TOMLDecodeError as exc:
         raise InvalidInput(
             [FieldError("(settings)", f"not valid TOML: {exc}")], "settings"
         ) from None
+    except (ValueError, RecursionError):  # Python's own limits, in its own words: say it in ours
+        raise InvalidInput([FieldError("(settings)", TOML_TOO_BIG)], "settings") from None
     reasons = document.pop(REASONS_TABLE, {})
     errors = []
     if not isinstance(reasons, dict):

@@ -34,3 +34,14 @@ class NotAuthenticated(ServiceError):  # noqa: N818 - named for what the actor i
 
 class LoginFailed(ServiceError):  # noqa: N818 - named for what the actor is told
     """The username or the password is wrong, or the account cannot sign in; which is not said."""
+
+
+class SignInThrottled(ServiceError):  # noqa: N818 - named for what the actor is told
+    """A sign-in refused unheard: too many failed attempts under this name or from this
+    address; `retry_after` seconds to wait, `locked` when a lockout (not a delay) holds it.
+    Unknown names are throttled exactly like known ones: it tells nobody which exist."""
+
+    def __init__(self, retry_after: int, *, locked: bool) -> None:
+        super().__init__(f"too many failed sign-ins; try again in {retry_after} s")
+        self.retry_after = retry_after
+        self.locked = locked

@@ -284,12 +284,21 @@ def require_person(actor: Actor | None, permission: Permission) -> Person:
 def client_access(
     session: Session, person: Person, client_id: int, *, write: bool = False
 ) -> ClientAccess:
-    """The client if `person` may see it (and, with `write`, change it); else `NotFound`/`Forbidden`."""
-    row = session.execute(
+    """The client if `person` may see it (and, with `write`, change it); else `NotFound`/`Forbidden`.
+
+    With `write`, the client's row stays locked until the transaction ends (PostgreSQL;
+    SQLite's writing transactions hold the whole database): two saves to one client
+    take turns, each reading the case as the other left it, and neither is lost. A
+    client an import is still writing is nobody's yet.
+    """
+    query = (
         select(Client.practice_id, Client.clinician_id, User.supervisor_id)
         .join(User, User.id == Client.clinician_id)
-        .where(Client.id == client_id)
-    ).one_or_none()
+        .where(Client.id == client_id, Client.import_id.is_(None))
+    )
+    if write:
+        query = query.with_for_update(of=Client, key_share=True)
+    row = session.execute(query).one_or_none()
     if row is None or person.role is Role.ADMIN or row.practice_id != person.practice_id:
         raise NotFound("client", client_id)
     own = row.clinician_id == person.user_id
@@ -314,7 +323,7 @@ def client_assignable(session: Session, person: Person, client_id: int) -> Clien
     row = session.execute(
         select(Client.practice_id, Client.clinician_id, User.supervisor_id)
         .join(User, User.id == Client.clinician_id)
-        .where(Client.id == client_id)
+        .where(Client.id == client_id, Client.import_id.is_(None))
     ).one_or_none()
     if row is None or row.practice_id != person.practice_id:
         raise NotFound("client", client_id)

@@ -1,6 +1,6 @@
 """`create_app(config)`: the web app and JSON API of one referwell installation.
 
-    uvicorn --factory referwell.web.app:create_app   # settings from load_config()
+    uvicorn --factory --no-server-header referwell.web.app:create_app   # settings: load_config()
 
 Nothing happens at import. `create_app` makes the engine (which connects on
 first use), the read-audit queue, the templates and the routes of the routes
@@ -26,7 +26,9 @@ from referwell.services.accounts.signin import default_hasher
 from referwell.services.auditing import ReadAuditLog
 from referwell.web import errors
 from referwell.web.guard import SESSION_COOKIE, SESSION_LIFETIME, guard_for
-from referwell.web.middleware import RequestLog, SecurityHeaders
+from referwell.web.middleware import BodyLimit, RequestLog, SecurityHeaders
+from referwell.web.pathids import register_record_ids
+from referwell.web.ratelimit import RateLimiter
 from referwell.web.rendering import make_templates
 from referwell.web.routes import ROUTES, STATIC
 from referwell.web.routespec import RouteSpec
@@ -38,6 +40,7 @@ STATIC_DIR = "static"
 def register(app: FastAPI, routes: Sequence[RouteSpec]) -> None:
     """Add every route of the table to `app`, each behind the guard of its own permission:
     no view runs before the permission check of its route has passed."""
+    register_record_ids()  # `{client_id:id}`: an id that cannot fit the database is a 404
     seen: set[tuple[str, str]] = set()
     for spec in routes:
         for method in spec.methods:
@@ -85,6 +88,7 @@ def create_app(
         clock=clock or date.today,
         hasher=password_hasher or default_hasher(),
         templates=make_templates(),
+        api_limiter=RateLimiter(config.api_requests_per_minute),
     )
 
     @asynccontextmanager
@@ -114,6 +118,7 @@ def create_app(
     errors.install(app)
     # Added last runs first: headers on everything, then the session, then error containment.
     app.add_middleware(errors.ContainErrors)
+    app.add_middleware(BodyLimit)  # every body capped before it is read: 413 beyond
     app.add_middleware(
         SessionMiddleware,
         secret_key=config.secret_key,

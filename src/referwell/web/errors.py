@@ -8,7 +8,10 @@ JSON (the API, and any request that asks for JSON):
 HTML: a plain page with the status and a sentence; no clinical content, no
 input echoed, no exception text. An unexpected exception is logged by type
 and request path only (a database error's text may quote clinical values) and
-answered with a bare 500.
+answered with a bare 500. A database lock held longer than we wait (a long
+import on SQLite, a lock timeout on PostgreSQL) or a database out of reach is a
+503 with Retry-After; a record changed under a save (its version moved) a 409:
+neither is ever a 500, and the client may simply try again.
 """
 
 from __future__ import annotations
@@ -21,15 +24,20 @@ from urllib.parse import quote
 
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.types import Message, Receive, Scope, Send
 
+from referwell.db.faults import Fault, fault_of
 from referwell.domain.errors import FieldError, InvalidInput
+from referwell.domain.storable import escaped
 from referwell.services.errors import Forbidden, LoginFailed, NotAuthenticated, NotFound
 from referwell.web.guard import CsrfRefused
-from referwell.web.middleware import HttpMiddleware
+from referwell.web.middleware import BodyTooLarge, HttpMiddleware
+from referwell.web.ratelimit import RateLimited
 
 log = logging.getLogger(__name__)
 
@@ -41,8 +49,11 @@ _HTTP_CODES = {
     405: "method_not_allowed",
     413: "too_large",
     415: "unsupported_media_type",
+    409: "changed_meanwhile",
     422: "invalid_input",
+    429: "rate_limited",
     500: "internal_error",
+    503: "database_busy",
 }
 _TITLES = {
     400: "Bad request",
@@ -50,22 +61,40 @@ _TITLES = {
     403: "Not allowed",
     404: "Not found",
     405: "Method not allowed",
+    413: "Too large",
+    415: "Not JSON",
+    409: "Changed while you saved",
     422: "Invalid input",
+    429: "Too many requests",
     500: "Something went wrong",
+    503: "Busy: try again",
 }
 NOT_FOUND_MESSAGE = "There is no such page, or it is not yours to see."
+# A database lock another writer (a long import) held longer than we wait: try again soon.
+BUSY_RETRY_AFTER = 5
+BUSY_MESSAGE = (
+    "The practice database is busy with another long write (an import, perhaps); "
+    "nothing was saved. Try again in a few seconds."
+)
+UNREACHABLE_MESSAGE = (
+    "The practice database cannot be reached just now; nothing was saved. Try again in a "
+    "minute, or tell your practice's admin."
+)
+CHANGED_MESSAGE = "The record changed while you were saving; nothing was saved. Save again."
 
 
 def error_body(
     status: int, code: str, message: str, fields: Sequence[FieldError] = ()
 ) -> dict[str, Any]:
-    """The one JSON error shape."""
+    """The one JSON error shape (a NUL or a lone surrogate quoted from the input escaped)."""
     return {
         "error": {
             "status": status,
             "code": code,
-            "message": message,
-            "fields": [field.as_dict() for field in fields],
+            "message": escaped(message),
+            "fields": [
+                {"path": escaped(field.path), "message": escaped(field.message)} for field in fields
+            ],
         }
     }
 
@@ -159,11 +188,50 @@ async def _csrf_refused(request: Request, exc: Exception) -> Response:
     )
 
 
+async def _rate_limited(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RateLimited)  # noqa: S101 - registered for this type only
+    return error_response(
+        request,
+        429,
+        f"Too many requests with this API token: try again in {exc.retry_after} seconds.",
+        headers={"Retry-After": str(exc.retry_after)},
+    )
+
+
 async def _http_exception(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)  # noqa: S101 - registered for this type only
     status = exc.status_code
     message = NOT_FOUND_MESSAGE if status == 404 else _TITLES.get(status, "Error") + "."
     return error_response(request, status, message, headers=dict(exc.headers or {}) or None)
+
+
+async def _body_too_large(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, BodyTooLarge)  # noqa: S101 - registered for this type only
+    return error_response(
+        request,
+        413,
+        f"This request is larger than {exc.limit // 1_000_000} MB, the most referwell takes; "
+        "nothing was saved.",
+    )
+
+
+async def _database_error(request: Request, exc: Exception) -> Response:
+    """A lock held too long, or a database out of reach: 503, worth trying again; any
+    other database error is unexpected (ContainErrors answers it)."""
+    fault = fault_of(exc)
+    if fault is Fault.BUSY:
+        return error_response(
+            request, 503, BUSY_MESSAGE, headers={"Retry-After": str(BUSY_RETRY_AFTER)}
+        )
+    if fault is Fault.UNREACHABLE:
+        return error_response(
+            request, 503, UNREACHABLE_MESSAGE, headers={"Retry-After": str(BUSY_RETRY_AFTER)}
+        )
+    raise exc
+
+
+async def _changed_meanwhile(request: Request, exc: Exception) -> Response:
+    return error_response(request, 409, CHANGED_MESSAGE)
 
 
 async def _request_validation(request: Request, exc: Exception) -> Response:
@@ -207,7 +275,9 @@ class ContainErrors(HttpMiddleware):
                 return
             api = str(scope.get("path", "")).startswith("/api/")
             response: Response
-            if api:
+            if fault_of(error) is Fault.BUSY:  # raised outside the routes (a middleware's write)
+                response = _bare_busy(api)
+            elif api:
                 response = JSONResponse(
                     error_body(500, "internal_error", "Something went wrong; nothing was saved."),
                     status_code=500,
@@ -223,6 +293,20 @@ class ContainErrors(HttpMiddleware):
             await response(scope, receive, send)
 
 
+def _bare_busy(api: bool) -> Response:
+    headers = {"Retry-After": str(BUSY_RETRY_AFTER)}
+    if api:
+        return JSONResponse(
+            error_body(503, "database_busy", BUSY_MESSAGE), status_code=503, headers=headers
+        )
+    return Response(
+        f"<!doctype html><title>Busy: try again</title><h1>Busy: try again</h1><p>{BUSY_MESSAGE}</p>",
+        status_code=503,
+        media_type="text/html",
+        headers=headers,
+    )
+
+
 def install(app: FastAPI) -> None:
     """Register the mapper on `app`."""
     app.add_exception_handler(InvalidInput, _invalid_input)
@@ -231,5 +315,9 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(NotAuthenticated, _not_authenticated)
     app.add_exception_handler(LoginFailed, _login_failed)
     app.add_exception_handler(CsrfRefused, _csrf_refused)
+    app.add_exception_handler(RateLimited, _rate_limited)
     app.add_exception_handler(StarletteHTTPException, _http_exception)
     app.add_exception_handler(RequestValidationError, _request_validation)
+    app.add_exception_handler(BodyTooLarge, _body_too_large)
+    app.add_exception_handler(DBAPIError, _database_error)
+    app.add_exception_handler(StaleDataError, _changed_meanwhile)

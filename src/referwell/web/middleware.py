@@ -1,8 +1,10 @@
-"""The app's own middleware: security headers and the request log, on HTTP requests only."""
+"""The app's own middleware, on HTTP requests only: security headers, the request log, and
+the cap on request bodies."""
 
 from __future__ import annotations
 
 import logging
+import re
 import time
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -38,12 +40,27 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "frame-ancestors 'none'",
     ]
 )
+# No page uses these powerful features; none of them may be asked for, by a page or a frame.
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "camera",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "payment",
+        "usb",
+    )
+)
 SECURITY_HEADERS = [
     (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
     (b"referrer-policy", b"same-origin"),
     (b"cross-origin-opener-policy", b"same-origin"),
+    (b"permissions-policy", PERMISSIONS_POLICY.encode()),
 ]
 
 
@@ -102,3 +119,55 @@ class RequestLog(HttpMiddleware):
                 status,
                 (time.perf_counter() - started) * 1000,
             )
+
+
+_DIGITS = re.compile(r"[0-9]{1,19}")  # ASCII only: "²".isdigit() is true, and no length
+# The largest request body read; a case for `POST /api/v1/assess` is the largest a client sends.
+MAX_BODY_BYTES = 2_000_000
+
+
+class BodyTooLarge(Exception):  # noqa: N818 - named for what happened
+    """A request body over the cap: raised by `receive` before the body is read (the app
+    answers 413 through the error mapper)."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"request body over {limit} bytes")
+        self.limit = limit
+
+
+def _declared_length(scope: Scope) -> int | None:
+    for name, value in scope.get("headers", ()):
+        if name.lower() == b"content-length":
+            text = value.decode("latin-1").strip()
+            return int(text) if _DIGITS.fullmatch(text) else None
+    return None
+
+
+class BodyLimit(HttpMiddleware):
+    """Caps every request body at `limit` bytes before it is read: a body whose
+    Content-Length says more is refused at its first read, before a byte is taken; one sent
+    in chunks is refused as soon as the bytes received pass the cap. Either way the reader
+    (form parsing, `request.body()`) raises `BodyTooLarge`, which the error mapper answers
+    with 413 in the request's error shape."""
+
+    def __init__(self, app: ASGIApp, limit: int = MAX_BODY_BYTES) -> None:
+        super().__init__(app)
+        self.limit = limit
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        limit = self.limit
+        declared = _declared_length(scope)
+        received = 0
+
+        async def limited() -> Message:
+            nonlocal received
+            if declared is not None and declared > limit:
+                raise BodyTooLarge(limit)
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise BodyTooLarge(limit)
+            return message
+
+        await self.app(scope, limited, send)

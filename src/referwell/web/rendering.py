@@ -110,6 +110,7 @@ def render(
         request=request,
         actor=actor,
         csrf=csrf_token(request),
+        idle_seconds=state.config.session_idle_minutes * 60,
         url=url,
         static=static,
         flash=flash,

@@ -17,7 +17,14 @@ from referwell.web.views import (
     assign,
     auth,
     caseload,
+    check_ins,
     clients,
+    directory,
+    ethics_cards,
+    growth_admin,
+    growth_competence,
+    growth_records,
+    growth_team,
     profile,
     questionnaires,
     record,
@@ -28,8 +35,8 @@ __all__ = ["ROUTES", "STATIC", "routes_markdown"]
 
 GET: Final = ("GET",)
 POST: Final = ("POST",)
-CLIENT: Final = "/clients/{client_id:int}"
-ENTRY: Final = CLIENT + "/entries/{kind}/{entry_id:int}"
+CLIENT: Final = "/clients/{client_id:id}"
+ENTRY: Final = CLIENT + "/entries/{kind}/{entry_id:id}"
 
 
 ROUTES: Final[tuple[RouteSpec, ...]] = (
@@ -67,7 +74,7 @@ ROUTES: Final[tuple[RouteSpec, ...]] = (
               summary="one's discharged clients (a supervisor's: their supervisees' too)"),
     RouteSpec("/assignments", GET, assign.assignments, "assignments", Permission.CLIENT_ASSIGN,
               summary="clients to reassign, names and case ids only (supervisors, admins)"),
-    RouteSpec("/assignments/{client_id:int}", POST, assign.reassign, "reassign",
+    RouteSpec("/assignments/{client_id:id}", POST, assign.reassign, "reassign",
               Permission.CLIENT_ASSIGN, summary="move a client to another clinician of the practice"),
     # --- one client -------------------------------------------------------------------
     RouteSpec(CLIENT, GET, clients.client_page, "client_page", Permission.CLIENT_READ,
@@ -105,6 +112,18 @@ ROUTES: Final[tuple[RouteSpec, ...]] = (
               summary="make a one-time questionnaire link (shown once) for the client to fill in"),
     RouteSpec(f"{CLIENT}/questionnaire-links/withdraw", POST, questionnaires.withdraw,
               "withdraw_link", Permission.CLIENT_WRITE, summary="withdraw an unused link"),
+    RouteSpec(f"{CLIENT}/supervision-records", POST, growth_records.record,
+              "record_supervision", Permission.CLIENT_WRITE,
+              summary="record supervision or consultation from a finding: the dated step, with "
+                      "whom, a note kept out of every export"),
+    # --- the provider directory -------------------------------------------------------
+    RouteSpec("/directory", GET, directory.directory_page, "directory_page", Permission.CLINICAL,
+              summary="search the provider directory: `?service=`, `age`, `postal_code`, `state`, "
+                      "`insurance`, `language`, `telehealth`, `include_waitlist`, "
+                      "`max_distance_km`, `k`; options with why each fits"),
+    RouteSpec("/directory/entries/{external_id:path}", GET, directory.entry_page,
+              "directory_entry", Permission.CLINICAL,
+              summary="one entry of the directory: what it offers, to whom, where"),
     # --- questionnaires by link, for the client: no sign-in --------------------------------
     RouteSpec("/q/done", GET, questionnaires.done, "questionnaire_done", Permission.PUBLIC,
               summary="thank you; crisis resources when PHQ-9 item 9 was above 0"),
@@ -114,22 +133,96 @@ ROUTES: Final[tuple[RouteSpec, ...]] = (
               Permission.PUBLIC, summary="send the answers: the link is used up, the client reassessed"),
     # --- one's own profile ------------------------------------------------------------
     RouteSpec("/profile", GET, profile.profile_page, "profile_page", Permission.SIGNED_IN,
-              summary="own profile: competencies, training, API tokens"),
+              summary="own profile: competencies, training, API tokens, sessions"),
     RouteSpec("/profile/competencies", POST, profile.save_competencies, "save_competencies",
               Permission.CLINICAL, summary="set own competencies and training"),
     RouteSpec("/profile/tokens", POST, profile.create_token, "create_token", Permission.SIGNED_IN,
               summary="make a personal API token (shown once)"),
-    RouteSpec("/profile/tokens/{token_id:int}/revoke", POST, profile.revoke_token,
+    RouteSpec("/profile/tokens/{token_id:id}/revoke", POST, profile.revoke_token,
               "revoke_token", Permission.SIGNED_IN, summary="revoke one of one's own API tokens"),
+    RouteSpec("/profile/sessions/end-all", POST, profile.sign_out_everywhere,
+              "sign_out_everywhere", Permission.SIGNED_IN,
+              summary="sign out everywhere: end every session of one's own, this one too"),
+    # --- the clinician's own growth: ethics practice, monthly check-in (issue 12) -------
+    RouteSpec("/growth/cards", GET, ethics_cards.practice_page, "ethics_cards",
+              Permission.CLINICAL,
+              summary="ethics practice: the next card due, how many are due, retention by week"),
+    RouteSpec("/growth/cards/answer", POST, ethics_cards.answer, "ethics_card_answer",
+              Permission.CLINICAL,
+              summary="show a card's answer, why, and its citations (nothing saved yet)"),
+    RouteSpec("/growth/cards/review", POST, ethics_cards.review, "ethics_card_review",
+              Permission.CLINICAL,
+              summary="say how well one's own card was known; FSRS schedules it"),
+    RouteSpec("/growth/check-ins", GET, check_ins.check_in_page, "check_ins",
+              Permission.CLINICAL,
+              summary="one's own monthly ProQOL check-in, its trend, what is shared"),
+    RouteSpec("/growth/check-ins", POST, check_ins.record, "check_in_record",
+              Permission.CLINICAL, summary="save this month's ProQOL check-in (one's own)"),
+    RouteSpec("/growth/check-ins/sharing", POST, check_ins.sharing, "check_in_sharing",
+              Permission.CLINICAL,
+              summary="share one of one's own check-ins with one's supervisor, or stop"),
+    RouteSpec("/growth/check-ins/burnout", GET, check_ins.offer_page, "burnout_offer",
+              Permission.CLINICAL,
+              summary="after a high score: the open cases burnout would be noted on"),
+    RouteSpec("/growth/check-ins/burnout", POST, check_ins.answer_offer, "burnout_offer_answer",
+              Permission.CLINICAL,
+              summary="note burnout on one's open cases (only with one's agreement), or decline"),
+    RouteSpec("/supervision/check-ins", GET, check_ins.supervisees, "supervisee_check_ins",
+              Permission.SUPERVISOR,
+              summary="whether supervisees check in: dates; scores only of shared check-ins"),
+    # --- the clinician's own growth: competence with evidence, CE, the plan (issue 12) ---
+    RouteSpec("/growth", GET, growth_competence.plan_page, "growth_plan", Permission.CLINICAL,
+              summary="one's growth plan: the needs one's clients were referred for in the last "
+                      "12 months, and the training that would serve them"),
+    RouteSpec("/growth/evidence", GET, growth_competence.evidence_page, "growth_evidence",
+              Permission.CLINICAL,
+              summary="one's competencies, whether each counts and why, and their evidence"),
+    RouteSpec("/growth/trainings", POST, growth_competence.add_training, "growth_add_training",
+              Permission.CLINICAL, files=1,
+              summary="add a course taken (the CE log; evidence when it names a competency), "
+                      "with its certificate file"),
+    RouteSpec("/growth/certifications", POST, growth_competence.add_certification,
+              "growth_add_certification", Permission.CLINICAL,
+              summary="add a certification (issuer, number, expiry)"),
+    RouteSpec("/growth/supervised-hours", POST, growth_competence.add_supervised_hours,
+              "growth_add_supervised_hours", Permission.CLINICAL,
+              summary="add supervised hours in a competency, and with whom"),
+    RouteSpec("/growth/evidence/in-error", POST, growth_competence.mark_in_error,
+              "growth_evidence_in_error", Permission.CLINICAL,
+              summary="mark one of one's own evidence entries entered in error, with the reason"),
+    RouteSpec("/growth/ce", GET, growth_competence.ce_page, "growth_ce", Permission.CLINICAL,
+              summary="one's CE log, totals per licence period, expiring certifications; "
+                      "`?format=csv`"),
+    RouteSpec("/growth/licence", POST, growth_competence.save_licence, "growth_save_licence",
+              Permission.CLINICAL, summary="one's licence and its renewal date"),
+    RouteSpec("/growth/certificate", GET, growth_competence.certificate, "growth_certificate",
+              Permission.CLINICAL, summary="one of one's own certificate files, `?training=`"),
+    RouteSpec("/growth/team", GET, growth_team.team_page, "growth_team", Permission.SUPERVISOR,
+              summary="the team's growth: needs that leave it most, who is in training for what, "
+                      "supervisees' competencies to verify"),
+    RouteSpec("/growth/team/verify", POST, growth_team.verify, "growth_verify",
+              Permission.SUPERVISOR, summary="verify a supervisee's competency: it counts"),
+    RouteSpec("/growth/team/withdraw", POST, growth_team.withdraw, "growth_withdraw_verification",
+              Permission.SUPERVISOR, summary="withdraw a verification of a supervisee's competency"),
+    RouteSpec("/growth/supervision-log", GET, growth_team.supervision_log,
+              "growth_supervision_log", Permission.SUPERVISOR,
+              summary="a supervisee's supervision log with the clients discussed; `?clinician=`"),
     # --- the practice, by its admin -----------------------------------------------------
     RouteSpec("/admin/users", GET, admin.users, "admin_users", Permission.ADMIN,
               summary="the practice's users"),
     RouteSpec("/admin/users", POST, admin.create_user, "admin_create_user", Permission.ADMIN,
               summary="add a user"),
-    RouteSpec("/admin/users/{user_id:int}", GET, admin.user_page, "admin_user", Permission.ADMIN,
+    RouteSpec("/admin/users/{user_id:id}", GET, admin.user_page, "admin_user", Permission.ADMIN,
               summary="one user of the practice"),
-    RouteSpec("/admin/users/{user_id:int}", POST, admin.update_user, "admin_update_user",
+    RouteSpec("/admin/users/{user_id:id}", POST, admin.update_user, "admin_update_user",
               Permission.ADMIN, summary="change a user: name, role, supervisor, active, password"),
+    RouteSpec("/admin/users/{user_id:id}/unlock", POST, admin.unlock_user, "admin_unlock_user",
+              Permission.ADMIN, summary="unlock a user locked out by failed sign-ins"),
+    RouteSpec("/admin/competence", GET, growth_admin.policy_page, "admin_competence",
+              Permission.ADMIN,
+              summary="what counts as competence, and the minimum of evidence per competency"),
+    RouteSpec("/admin/competence", POST, growth_admin.save_policy, "admin_save_competence",
+              Permission.ADMIN, summary="change what counts and the minimums (with a reason)"),
     RouteSpec("/admin/settings", GET, admin.settings, "admin_settings", Permission.ADMIN,
               summary="the practice's rule settings"),
     RouteSpec("/admin/settings", POST, admin.save_settings, "admin_save_settings", Permission.ADMIN,
@@ -137,14 +230,14 @@ ROUTES: Final[tuple[RouteSpec, ...]] = (
     # --- the JSON API -------------------------------------------------------------------
     RouteSpec("/api/v1/assess", POST, api.assess, "api_assess", Permission.CLINICAL, api=True,
               summary="Assess a case (stateless)", openapi_extra=api.ASSESS_OPENAPI,
-              responses=api.error_responses(401, 403, 422), tags=("assessment",)),
-    RouteSpec("/api/v1/clients/{client_id:int}/case", GET, api.case, "api_client_case",
+              responses=api.error_responses(401, 403, 413, 415, 422, 429), tags=("assessment",)),
+    RouteSpec("/api/v1/clients/{client_id:id}/case", GET, api.case, "api_client_case",
               Permission.CLIENT_READ, api=True, summary="A client's case as of today",
-              responses=api.error_responses(401, 404), tags=("clients",)),
-    RouteSpec("/api/v1/clients/{client_id:int}/assessment", GET, api.assessment,
+              responses=api.error_responses(401, 404, 429), tags=("clients",)),
+    RouteSpec("/api/v1/clients/{client_id:id}/assessment", GET, api.assessment,
               "api_client_assessment", Permission.CLIENT_READ, api=True,
               summary="A client's current assessment",
-              responses=api.error_responses(401, 404), tags=("clients",)),
+              responses=api.error_responses(401, 404, 429), tags=("clients",)),
     RouteSpec("/openapi.json", GET, api.openapi, "openapi", Permission.PUBLIC, api=True,
               in_schema=False, summary="the OpenAPI document of the JSON API"),
 )  # fmt: skip
@@ -155,7 +248,7 @@ def routes_markdown() -> str:
     lines = ["| method | path | permission | what |", "|---|---|---|---|"]
     for spec in ROUTES:
         what = spec.summary or spec.name
-        path = spec.path.replace(":int}", "}")
+        path = spec.path.replace(":id}", "}")
         for method in spec.methods:
             lines.append(f"| {method} | `{path}` | `{spec.permission.value}` | {what} |")
     lines.append(

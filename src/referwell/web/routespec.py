@@ -34,6 +34,8 @@ class RouteSpec:
     openapi_extra: Mapping[str, Any] | None = None
     responses: Mapping[int | str, Any] = field(default_factory=dict)
     tags: Sequence[str] = ()
+    # How many files a page's form may send (a certificate); none on every other route.
+    files: int = 0
 
     @property
     def unsafe(self) -> bool:

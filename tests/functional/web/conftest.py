@@ -142,11 +142,21 @@ def web_db(
 
 
 def build_app(
-    url: str, data_dir: Path, *, today: date = TODAY, secure_cookies: bool = False
+    url: str,
+    data_dir: Path,
+    *,
+    today: date = TODAY,
+    secure_cookies: bool = False,
+    **settings: Any,
 ) -> FastAPI:
+    """The app on `url`; `settings` are more of `AppConfig`'s (`session_idle_minutes=5`)."""
     return create_app(
         AppConfig(
-            data_dir=data_dir, database_url=url, secret_key=SECRET, secure_cookies=secure_cookies
+            data_dir=data_dir,
+            database_url=url,
+            secret_key=SECRET,
+            secure_cookies=secure_cookies,
+            **settings,
         ),
         clock=lambda: today,
         password_hasher=CHEAP_HASHER,

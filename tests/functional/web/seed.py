@@ -22,7 +22,9 @@ from sqlalchemy.orm import Session, sessionmaker
 import shipped_examples
 from referwell.db.case_parts import Goal
 from referwell.db.cases import import_case
+from referwell.db.directory.repository import save_entries
 from referwell.db.models import ApiToken, Practice, QuestionnaireLink, User
+from referwell.domain.directory.model import Entry, Location
 from referwell.services.accounts.signin import token_digest
 from referwell.services.clients.links import token_digest as link_digest
 
@@ -34,6 +36,8 @@ CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1, hash_le
 
 # A questionnaire link of client ex01 that stays open (the routes' tests send nothing valid).
 LINK_TOKEN = "rwq_test_link_of_ex01"
+# The one entry of the test directory (for `/directory/entries/{external_id}`).
+DIRECTORY_ENTRY = "dir-1042"
 
 
 def token_secret(username: str) -> str:
@@ -68,9 +72,9 @@ class Seeded:
         a goal that is not the client's when it has none."""
         goal = self.goals.get(client_id, max(self.goals.values(), default=0) + 1)
         return (
-            path.replace("{client_id:int}", str(client_id))
+            path.replace("{client_id:id}", str(client_id))
             .replace("{kind}", "goals")
-            .replace("{entry_id:int}", str(goal))
+            .replace("{entry_id:id}", str(goal))
         )
 
     def client_of(self, username: str) -> int:
@@ -155,5 +159,19 @@ def seed(session_factory: sessionmaker[Session]) -> Seeded:
             )
             if goal is not None:
                 seeded.goals[client_id] = goal
+        # One directory entry, for the directory's pages.
+        save_entries(
+            session,
+            [
+                Entry(
+                    DIRECTORY_ENTRY,
+                    "practitioner",
+                    "Test Practitioner, LPC",
+                    services=frozenset({"dbt", "adults"}),
+                    locations=(Location("80202", "CO", 39.7491, -104.9946),),
+                    accepting_new_clients=True,
+                )
+            ],
+        )
         session.commit()
     return seeded

@@ -120,8 +120,8 @@ def test_every_unsafe_route_is_guarded_by_csrf(
             continue
         path = (
             seeded.fill_path(spec.path, seeded.client_with_goals_of("clin"))
-            .replace("{user_id:int}", str(seeded.users["clin"]))
-            .replace("{token_id:int}", str(seeded.spare_tokens["clin"]))
+            .replace("{user_id:id}", str(seeded.users["clin"]))
+            .replace("{token_id:id}", str(seeded.spare_tokens["clin"]))
         )
         answer = client.post(path, data={"x": "1"})
         # The clinician may not use the admin routes at all (403 before CSRF): still refused.

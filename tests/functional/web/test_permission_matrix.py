@@ -45,7 +45,7 @@ from referwell.web.routes import ROUTES, STATIC
 from referwell.web.routespec import RouteSpec
 
 from .conftest import Template, build_app, sign_in, sqlite_copy
-from .seed import LINK_TOKEN, Seeded, token_secret
+from .seed import DIRECTORY_ENTRY, LINK_TOKEN, Seeded, token_secret
 
 ROLES = {"anonymous": None, "clinician": "clin", "supervisor": "sup", "admin": "admin"}
 PEOPLE = ("clinician", "supervisor", "admin")
@@ -205,9 +205,9 @@ def path_for(spec: RouteSpec, role: str, variant: str, seeded: Seeded) -> str:
     if "{token_id" in spec.path:
         owner = ROLES[role] or "clin" if variant == "own" else "clin2"
         params["token_id"] = seeded.spare_tokens[owner]
-    path = spec.path.replace("{token}", LINK_TOKEN)
+    path = spec.path.replace("{token}", LINK_TOKEN).replace("{external_id:path}", DIRECTORY_ENTRY)
     for name, value in params.items():
-        path = path.replace("{" + name + ":int}", str(value))
+        path = path.replace("{" + name + ":id}", str(value))
     return path
 
 

@@ -80,6 +80,7 @@ def _pages_of(app: FastAPI, username: str) -> list[str]:
             clients = list(session.scalars(select(Client.id).where(Client.clinician_id == user.id)))
         elif role == "supervisor":
             supervisees = select(User.id).where(User.supervisor_id == user.id)
+            supervisee_ids = list(session.scalars(supervisees))
             clients = list(
                 session.scalars(select(Client.id).where(Client.clinician_id.in_(supervisees)))
             )
@@ -96,13 +97,17 @@ def _pages_of(app: FastAPI, username: str) -> list[str]:
         ]
     pages = ["/profile"]
     if role in ("clinician", "supervisor"):
-        pages += ["/caseload", "/clients/discharged"]
+        pages += ["/caseload", "/clients/discharged", "/growth/cards", "/growth/check-ins"]
+        pages += ["/growth/check-ins/burnout"]
+        pages += ["/growth", "/growth/evidence", "/growth/ce"]
     if role == "clinician":
         pages += ["/clients/new"] + [f"/clients/{i}/discharge" for i in corrected]
     if role == "supervisor":
-        pages += ["/supervision", "/assignments"]
+        pages += ["/supervision", "/assignments", "/supervision/check-ins"]
+        pages += ["/growth/team", "/growth/supervision-log"]
+        pages += [f"/growth/supervision-log?clinician={i}" for i in supervisee_ids]
     if role == "admin":
-        pages += ["/admin/users", "/admin/settings", "/assignments"]
+        pages += ["/admin/users", "/admin/settings", "/assignments", "/admin/competence"]
         pages += [f"/admin/users/{i}" for i in users]
     pages += [f"/clients/{client_id}" for client_id in clients]
     return pages + entry_pages

@@ -120,6 +120,10 @@ def save_entries(
                 "state": place.state,
                 "latitude": place.latitude,
                 "longitude": place.longitude,
+                "external_id": place.location_id,
+                "name": place.name,
+                "address": place.address,
+                "city": place.city,
             }
             for entry in chunk
             for place in entry.locations
@@ -187,18 +191,33 @@ def load_entries(session: Session, external_ids: Iterable[str] | None = None) ->
             )
         ):
             services[entry_id].add(code)
-        for entry_id, postal, state, lat, lon in session.execute(
+        for place in session.execute(
             select(
                 DirectoryLocation.entry_id,
                 DirectoryLocation.postal_code,
                 DirectoryLocation.state,
                 DirectoryLocation.latitude,
                 DirectoryLocation.longitude,
+                DirectoryLocation.external_id,
+                DirectoryLocation.name,
+                DirectoryLocation.address,
+                DirectoryLocation.city,
             )
             .where(DirectoryLocation.entry_id.in_(chunk))
             .order_by(DirectoryLocation.id)
         ):
-            places[entry_id].append(Location(postal, state, lat, lon))
+            places[place.entry_id].append(
+                Location(
+                    place.postal_code,
+                    place.state,
+                    place.latitude,
+                    place.longitude,
+                    place.external_id,
+                    place.name,
+                    place.address,
+                    place.city,
+                )
+            )
         for entry_id, state in session.execute(
             select(DirectoryTelehealthState.entry_id, DirectoryTelehealthState.state).where(
                 DirectoryTelehealthState.entry_id.in_(chunk)

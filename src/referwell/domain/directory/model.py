@@ -30,12 +30,18 @@ AGE_POPULATIONS: Final = frozenset(POPULATION_AGES)
 
 @dataclass(frozen=True, slots=True)
 class Location:
-    """Where an entry sees clients in person: a postal code, its state, coordinates."""
+    """Where an entry sees clients in person: a postal code, its state, coordinates; and, as
+    its source gave them, the place's id, name, street address and city (matching reads
+    none of these four; referrals and exports do)."""
 
     postal_code: str | None = None
     state: str | None = None
     latitude: float | None = None
     longitude: float | None = None
+    location_id: str | None = None
+    name: str | None = None
+    address: str | None = None
+    city: str | None = None
 
     @property
     def has_coordinates(self) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -87,5 +88,7 @@ def parse_answers(text: str) -> list[object]:
     out: list[object] = []
     for part in text.split(","):
         stripped = part.strip()
-        out.append(int(stripped) if stripped.lstrip("-").isdigit() else stripped)
+        # ASCII digits, few enough for any score ("²".isdigit() is true; int() of
+        # thousands of digits fails in Python's words)
+        out.append(int(stripped) if re.fullmatch(r"-?[0-9]{1,9}", stripped) else stripped)
     return out

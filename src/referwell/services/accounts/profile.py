@@ -3,8 +3,9 @@
 Competencies and training are the `clinician` part of every one of the
 clinician's cases, so they are checked by the case format's own validator,
 and changing them makes every assessment of the clinician's clients stale.
-A token is shown once, when made; only its SHA-256 is kept. Revoking keeps
-the row, so the audit trail can still name it.
+A token is shown once, when made; only its SHA-256 is kept. It expires
+after the days chosen when it is made (`TOKEN_DAYS_CHOICES`, 90 by
+default). Revoking keeps the row, so the audit trail can still name it.
 """
 
 from __future__ import annotations
@@ -12,14 +13,20 @@ from __future__ import annotations
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Final
 
 from sqlalchemy import select
 
 from referwell.db.audit import AuditAction
 from referwell.db.base import utcnow
-from referwell.db.models import ApiToken, ClinicianCompetency, ClinicianTraining, User
+from referwell.db.models import (
+    API_TOKEN_DAYS,
+    ApiToken,
+    ClinicianCompetency,
+    ClinicianTraining,
+    User,
+)
 from referwell.db.uow import UnitOfWork
 from referwell.domain.case import CASE_FORMAT
 from referwell.domain.caseformat import parse_case
@@ -32,6 +39,9 @@ from referwell.services.permissions import Permission, Person, own_token, requir
 
 TOKEN_PREFIX: Final = "rwt_"  # noqa: S105 - marks a referwell token, secret follows
 LABEL_MAX: Final = 100
+# The lives a token may be given, in days (the profile page offers these).
+TOKEN_DAYS_CHOICES: Final = (7, 30, 90, 180, 365)
+DEFAULT_TOKEN_DAYS: Final = API_TOKEN_DAYS
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +51,8 @@ class TokenSummary:
     created_at: datetime
     last_used_at: datetime | None
     revoked_at: datetime | None
+    expires_at: datetime
+    expired: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,9 +74,10 @@ class Profile:
     tokens: tuple[TokenSummary, ...]
 
 
-def profile(uow: UnitOfWork, actor: Person) -> Profile:
-    """The actor's own profile."""
+def profile(uow: UnitOfWork, actor: Person, *, now: datetime | None = None) -> Profile:
+    """The actor's own profile (its tokens expired or not by `now`)."""
     require_permission(actor, Permission.SIGNED_IN)
+    now = now or utcnow()
     with uow:
         session = uow.session
         user = session.get(User, actor.user_id)
@@ -80,7 +93,7 @@ def profile(uow: UnitOfWork, actor: Person) -> Profile:
             role=user.role,
             competencies=tuple(row.code for row in user.competencies),
             in_training=tuple(row.code for row in user.in_training),
-            tokens=tuple(_summary(token) for token in tokens),
+            tokens=tuple(_summary(token, now) for token in tokens),
         )
 
 
@@ -129,14 +142,33 @@ def update_competencies(
     return profile(uow, actor)
 
 
-def create_api_token(uow: UnitOfWork, actor: Person, *, label: Any = None) -> NewToken:
-    """Make a personal API token for the actor; the secret is returned once."""
+def create_api_token(
+    uow: UnitOfWork,
+    actor: Person,
+    *,
+    label: Any = None,
+    expires_in_days: Any = DEFAULT_TOKEN_DAYS,
+    now: datetime | None = None,
+) -> NewToken:
+    """Make a personal API token for the actor, living `expires_in_days` (one of
+    `TOKEN_DAYS_CHOICES`); the secret is returned once."""
     require_permission(actor, Permission.SIGNED_IN)
+    errors: list[FieldError] = []
     if label is not None and (not isinstance(label, str) or len(label) > LABEL_MAX):
-        raise InvalidInput(
-            [FieldError("label", f"give at most {LABEL_MAX} characters; got {describe(label)}")],
-            what="token",
+        errors.append(
+            FieldError("label", f"give at most {LABEL_MAX} characters; got {describe(label)}")
         )
+    if type(expires_in_days) is not int or expires_in_days not in TOKEN_DAYS_CHOICES:
+        choices = ", ".join(str(days) for days in TOKEN_DAYS_CHOICES)
+        errors.append(
+            FieldError(
+                "expires_in_days",
+                f"choose one of {choices} days; got {describe(expires_in_days)}",
+            )
+        )
+    if errors:
+        raise InvalidInput(errors, what="token")
+    now = now or utcnow()
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with uow:
         session = uow.session
@@ -144,7 +176,8 @@ def create_api_token(uow: UnitOfWork, actor: Person, *, label: Any = None) -> Ne
             user_id=actor.user_id,
             token_hash=token_digest(secret),
             label=label.strip() if label else None,
-            created_at=utcnow(),
+            created_at=now,
+            expires_at=now + timedelta(days=expires_in_days),
         )
         session.add(token)
         session.flush()
@@ -152,7 +185,7 @@ def create_api_token(uow: UnitOfWork, actor: Person, *, label: Any = None) -> Ne
             session, actor, AuditAction.TOKEN_CREATE, target_type="api_token", target_ids=[token.id]
         )
         uow.commit()
-        return NewToken(_summary(token), secret)
+        return NewToken(_summary(token, now), secret)
 
 
 def revoke_api_token(uow: UnitOfWork, actor: Person, token_id: int) -> TokenSummary:
@@ -171,14 +204,16 @@ def revoke_api_token(uow: UnitOfWork, actor: Person, token_id: int) -> TokenSumm
                 target_ids=[token.id],
             )
             uow.commit()
-        return _summary(token)
+        return _summary(token, utcnow())
 
 
-def _summary(token: ApiToken) -> TokenSummary:
+def _summary(token: ApiToken, now: datetime) -> TokenSummary:
     return TokenSummary(
         token_id=token.id,
         label=token.label,
         created_at=token.created_at,
         last_used_at=token.last_used_at,
         revoked_at=token.revoked_at,
+        expires_at=token.expires_at,
+        expired=token.expires_at <= now,
     )

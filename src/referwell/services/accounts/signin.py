@@ -1,16 +1,17 @@
 """Use cases: signing in and out (password, session, API token).
 
 Passwords are kept as Argon2id hashes (argon2-cffi); a hash made with weaker
-parameters than the hasher's is replaced at the next sign-in. A session names
-the user and a fingerprint of their password hash, so changing the password
-or deactivating the user ends every session. Signing in, and failing to, is
-audited.
+parameters than the hasher's is replaced at the next sign-in. Signing in
+starts a session kept on the server (`sessions`), under a new random id;
+failed sign-ins are throttled per account name and per client address
+(`throttle`). Signing in, failing to, being refused unheard and signing out
+are audited. An API token opens nothing once revoked or expired.
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Final
@@ -24,8 +25,11 @@ from referwell.db.audit import AuditAction
 from referwell.db.base import utcnow
 from referwell.db.models import ApiToken, User
 from referwell.db.uow import UnitOfWork
+from referwell.services.accounts import throttle
+from referwell.services.accounts.sessions import SessionPolicy, end_session, start_session
+from referwell.services.accounts.throttle import ThrottlePolicy
 from referwell.services.auditing import audit_write
-from referwell.services.errors import LoginFailed
+from referwell.services.errors import LoginFailed, SignInThrottled
 from referwell.services.permissions import SYSTEM, Person
 
 # A token's use is noted at most this often: a write per API call would be a write per read.
@@ -43,11 +47,6 @@ def _dummy_hash(time_cost: int, memory_cost: int, parallelism: int) -> str:
     return hasher.hash("no such user: the time taken must not tell")
 
 
-def session_fingerprint(password_hash: str | None) -> str:
-    """What a session remembers of the password hash: changes when the password does."""
-    return hashlib.sha256((password_hash or "").encode()).hexdigest()[:32]
-
-
 def token_digest(secret: str) -> str:
     """The SHA-256 an API token is stored as."""
     return hashlib.sha256(secret.encode()).hexdigest()
@@ -55,17 +54,49 @@ def token_digest(secret: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class SignedIn:
-    """A successful sign-in: the actor, and the fingerprint the session keeps."""
+    """A successful sign-in: the actor, and the new session's id (for the cookie only)."""
 
     actor: Person
-    fingerprint: str
+    session_secret: str = field(repr=False)
 
 
-def sign_in(uow: UnitOfWork, username: str, password: str, *, hasher: PasswordHasher) -> SignedIn:
-    """Check a username and password; raise `LoginFailed` without saying which was wrong."""
+def sign_in(
+    uow: UnitOfWork,
+    username: str,
+    password: str,
+    *,
+    hasher: PasswordHasher,
+    address: str | None = None,
+    now: datetime | None = None,
+    throttling: ThrottlePolicy | None = None,
+    sessions: SessionPolicy | None = None,
+) -> SignedIn:
+    """Check a username and password and start a session.
+
+    Raises `SignInThrottled` when too many failures under this name or from this
+    `address` hold the attempt back (the password is not checked), and
+    `LoginFailed` without saying whether the name or the password was wrong;
+    an unknown name costs the same hashing and counts like a known one.
+    """
+    now = now or utcnow()
+    throttling = throttling or ThrottlePolicy()
+    keys = {throttle.ACCOUNT: throttle.account_key(username)}
+    if address:
+        keys[throttle.ADDRESS] = throttle.address_key(address)
     with uow:
         session = uow.session
         user = session.scalar(select(User).where(User.username == username.strip()))
+        held = throttle.refusal(session, keys, now, throttling)
+        if held is not None:
+            audit_write(
+                session,
+                Person.from_user(user) if user is not None else SYSTEM,
+                AuditAction.LOGIN_THROTTLED,
+                target_type="user",
+                target_ids=[user.id] if user is not None else [],
+            )
+            uow.commit()
+            raise SignInThrottled(held.seconds_left(now), locked=held.locked)
         stored_hash = user.password_hash if user is not None else None
         try:
             hasher.verify(
@@ -79,44 +110,36 @@ def sign_in(uow: UnitOfWork, username: str, password: str, *, hasher: PasswordHa
         if user is None or not verified or not user.active:
             # The account named, when there is one (the attempt was not theirs until it
             # succeeds); else referwell itself notes that nobody was found.
+            who = Person.from_user(user) if user is not None else SYSTEM
+            targets = [user.id] if user is not None else []
             audit_write(
-                session,
-                Person.from_user(user) if user is not None else SYSTEM,
-                AuditAction.LOGIN_FAILED,
-                target_type="user",
-                target_ids=[user.id] if user is not None else [],
+                session, who, AuditAction.LOGIN_FAILED, target_type="user", target_ids=targets
             )
+            for scope, key in keys.items():
+                if throttle.note_failure(session, scope, key, now, throttling):
+                    audit_write(
+                        session,
+                        SYSTEM,
+                        AuditAction.SIGN_IN_LOCK,
+                        target_type="user" if scope == throttle.ACCOUNT else scope,
+                        target_ids=targets if scope == throttle.ACCOUNT else [],
+                    )
             uow.commit()
             raise LoginFailed("wrong username or password")
         if stored_hash is not None and hasher.check_needs_rehash(stored_hash):
             user.password_hash = hasher.hash(password)
         actor = Person.from_user(user)
         audit_write(session, actor, AuditAction.LOGIN, target_type="user", target_ids=[user.id])
-        fingerprint = session_fingerprint(user.password_hash)
+        throttle.forget(session, throttle.ACCOUNT, keys[throttle.ACCOUNT])
+        throttle.prune(session, now)
+        secret = start_session(session, user, now, sessions or SessionPolicy())
         uow.commit()
-    return SignedIn(actor, fingerprint)
+    return SignedIn(actor, secret)
 
 
-def sign_out(uow: UnitOfWork, actor: Person) -> None:
-    """Audit the end of a session (the web layer forgets the session itself)."""
-    with uow:
-        audit_write(
-            uow.session, actor, AuditAction.LOGOUT, target_type="user", target_ids=[actor.user_id]
-        )
-        uow.commit()
-
-
-def actor_for_session(session: Session, user_id: int, fingerprint: str) -> Person | None:
-    """The person (a `user` actor) a session names, if the user is still active with the same password."""
-    user = session.get(User, user_id)
-    if (
-        user is None
-        or not user.active
-        or user.password_hash is None
-        or session_fingerprint(user.password_hash) != fingerprint
-    ):
-        return None
-    return Person.from_user(user)
+def sign_out(uow: UnitOfWork, actor: Person, session_id: int | None = None) -> None:
+    """Sign out: the session `session_id` (the one asking) ends, audited."""
+    end_session(uow, actor, session_id)
 
 
 def actor_for_token(session: Session, secret: str, *, now: datetime | None = None) -> Person | None:
@@ -133,9 +156,9 @@ def actor_for_token(session: Session, secret: str, *, now: datetime | None = Non
     if row is None:
         return None
     token, user = row
-    if token.revoked_at is not None or not user.active:
-        return None
     now = now or utcnow()
+    if token.revoked_at is not None or token.expires_at <= now or not user.active:
+        return None
     if token.last_used_at is None or now - token.last_used_at >= TOKEN_USE_RESOLUTION:
         token.last_used_at = now
     return Person.from_user(user, token_id=token.id)

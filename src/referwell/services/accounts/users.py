@@ -15,6 +15,7 @@ from referwell.db.models import Client, User
 from referwell.db.uow import UnitOfWork
 from referwell.domain.errors import FieldError, InvalidInput
 from referwell.domain.measures.base import describe
+from referwell.services.accounts.sessions import end_user_sessions
 from referwell.services.auditing import audit_write
 from referwell.services.permissions import (
     Permission,
@@ -198,6 +199,9 @@ def update_user(
         audit_write(
             session, actor, AuditAction.USER_UPDATE, target_type="user", target_ids=[user_id]
         )
+        if password not in (None, "") or not active:
+            # A new password or a deactivation ends every session the user had.
+            end_user_sessions(session, actor, user_id)
         uow.commit()
         return _summaries(session, User.id == user_id)[0]
 

@@ -170,7 +170,12 @@ def _listing(where: ColumnElement[bool], actor: Person) -> Any:
         )
         .join(User, User.id == Client.clinician_id)
         .outerjoin(StoredAssessment, StoredAssessment.id == newest_assessment_id())
-        .where(where, Client.practice_id == actor.practice_id, Client.discharged_on.is_(None))
+        .where(
+            where,
+            Client.practice_id == actor.practice_id,
+            Client.discharged_on.is_(None),
+            Client.import_id.is_(None),  # an import's clients appear when it has finished
+        )
     )
 
 

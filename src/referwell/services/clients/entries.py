@@ -191,11 +191,20 @@ def consider_referral(
 
 
 def add_step(
-    uow: UnitOfWork, actor: Person, client_id: int, *, today: date, step: Any, day: Any = None
+    uow: UnitOfWork,
+    actor: Person,
+    client_id: int,
+    *,
+    today: date,
+    step: Any,
+    day: Any = None,
+    also: Callable[[Session, Client], None] | None = None,
 ) -> Saved:
     """Record a step taken (supervision, consultation …), with its date when known.
 
-    A step is kept once, with its latest date, as the case format says.
+    A step is kept once, with its latest date, as the case format says. `also` writes
+    what goes with the step in the same transaction (a supervision record and its note,
+    `services.growth.supervision_records`); with it, the write is always saved.
     """
 
     def write(client: Client) -> bool:
@@ -204,13 +213,15 @@ def add_step(
             (row for row in client.steps_taken if row.step == step and row.in_error_at is None),
             None,
         )
+        if also is not None:
+            also(uow.session, client)
         if existing is None:
             client.steps_taken.append(StepTaken(step=step, date=when))
             return True
         if when is not None and (existing.date is None or existing.date < when):
             existing.date = when
             return True
-        return False
+        return also is not None
 
     entry: Any = step if day is None else {"step": step, "date": day}
     return _add(uow, actor, client_id, today, "steps_taken", entry=entry, write=write)

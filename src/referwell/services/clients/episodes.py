@@ -26,6 +26,7 @@ from sqlalchemy import select
 from referwell.db.audit import AuditAction
 from referwell.db.base import utcnow
 from referwell.db.cases import CaseExistsError, import_case, new_external_id, read_case
+from referwell.db.ids import record_id
 from referwell.db.models import Client, Episode, User
 from referwell.db.uow import UnitOfWork
 from referwell.domain.assessment import assess_case
@@ -361,13 +362,12 @@ def reassign_client(
 
 
 def _clinician(session: Any, actor: Person, user_id: Any) -> User:
-    try:
-        wanted = int(user_id)
-    except (TypeError, ValueError):
+    wanted = record_id(user_id)
+    if wanted is None:
         raise InvalidInput(
             [FieldError("clinician_id", "choose a clinician of the practice", kind=MISSING)],
             "form",
-        ) from None
+        )
     user: User | None = session.get(User, wanted)
     if (
         user is None

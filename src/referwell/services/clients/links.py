@@ -29,6 +29,7 @@ from referwell.db.audit import AuditAction
 from referwell.db.base import utcnow
 from referwell.db.case_parts import Measure
 from referwell.db.cases import read_case
+from referwell.db.ids import record_id
 from referwell.db.models import Client, Practice, QuestionnaireLink
 from referwell.db.uow import UnitOfWork
 from referwell.domain.caseformat import parse_case
@@ -228,12 +229,11 @@ def withdraw_link(
     with uow:
         session = uow.session
         client_access(session, actor, client_id, write=True)
-        try:
-            wanted = int(link_id)
-        except (TypeError, ValueError):
+        wanted = record_id(link_id)
+        if wanted is None:
             raise InvalidInput(
                 [FieldError("link_id", "name the link to withdraw", kind=MISSING)], "form"
-            ) from None
+            )
         link = session.get(QuestionnaireLink, wanted)
         if link is None or link.client_id != client_id:
             raise NotFound("questionnaire link", wanted)

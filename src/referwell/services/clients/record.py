@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -29,6 +29,7 @@ from referwell.domain.settings import RuleSettings
 from referwell.services.auditing import ReadAudit
 from referwell.services.clients.freshness import Current, current_assessment
 from referwell.services.clients.links import LinkRow, link_rows
+from referwell.services.directory.search import record_options
 from referwell.services.errors import NotFound
 from referwell.services.permissions import (
     ClientAccess,
@@ -103,6 +104,9 @@ class ClientRecord:
     episodes: Sequence[EpisodeRecord] = ()
     discharged_on: date | None = None
     links: Sequence[LinkRow] = ()  # one-time questionnaire links, newest first
+    # Beside each referral need its best options (`directory.search.CaseAnswers`); None
+    # when no referral is needed.
+    referral_options: Any = None
 
 
 def trajectories(measures: Sequence[Mapping[str, Any]]) -> tuple[Trajectory, ...]:
@@ -199,6 +203,10 @@ def client_record(
             ),
             links=link_rows(session, client_id),
         )
+    record = replace(
+        record,
+        referral_options=record_options(uow, actor, case, record.assessment, today=today),
+    )
     reads.record_read(actor, AuditAction.CLIENT_READ, target_type="client", target_ids=[client_id])
     return record
 

@@ -25,6 +25,7 @@ from sqlalchemy import select, update
 
 from referwell.db.audit import AuditAction
 from referwell.db.base import utcnow
+from referwell.db.ids import record_id
 from referwell.db.models import Client, StoredAssessment, SupervisionReview, User
 from referwell.db.uow import UnitOfWork
 from referwell.domain.assessment import recommendation_label
@@ -100,11 +101,11 @@ def filters_from(
     clinician_id = None
     if clinician not in (None, ""):
         known = {person.user_id for person in supervisees}
-        text = str(clinician)
-        if not text.isdigit() or int(text) not in known:
+        wanted = record_id(str(clinician))
+        if wanted is None or wanted not in known:
             errors.append(FieldError("clinician", "choose one of your supervisees"))
         else:
-            clinician_id = int(text)
+            clinician_id = wanted
     chosen = None
     if recommendation not in (None, ""):
         if recommendation not in RECOMMENDATIONS:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Final
+from typing import Any, Final
 
 from referwell.db.uow import UnitOfWork
 from referwell.services.permissions import Operator, Permission, require_permission
@@ -127,6 +127,11 @@ def seed_demo(uow: UnitOfWork, *, actor: Operator, today: date | None = None) ->
     from referwell.domain.caseformat import parse_case
     from referwell.services.accounts.signin import default_hasher
     from referwell.services.auditing import audit_write
+    from referwell.services.synthetic.competence_demo import (
+        seed_competence_evidence,
+        seed_supervision_records,
+    )
+    from referwell.services.synthetic.growth_demo import seed_growth_demo
 
     require_permission(actor, Permission.OPERATE)
     created_at = _created_at(today)
@@ -169,6 +174,8 @@ def seed_demo(uow: UnitOfWork, *, actor: Operator, today: date | None = None) ->
             target_type="user",
             target_ids=sorted(user.id for user in users.values()),
         )
+        # The evidence each claimed competency rests on, so that every claim counts as before.
+        seed_competence_evidence(session, actor, users, day)
         client_ids: list[int] = []
         for username, display_name, case in cases:
             parse_case(case, today=day)  # the demo's own cases: a failure here is a bug
@@ -190,9 +197,39 @@ def seed_demo(uow: UnitOfWork, *, actor: Operator, today: date | None = None) ->
             target_type="client",
             target_ids=client_ids,
         )
+        # Check-ins and ethics practice of the demo's clinicians (their own, not clients').
+        seed_growth_demo(session, {name: user.id for name, user in users.items()}, day)
+        # Supervision records beside the written cases' supervision steps.
+        seed_supervision_records(
+            session,
+            actor,
+            [
+                (cid, username, case)
+                for cid, (username, _, case) in zip(client_ids, cases, strict=True)
+            ],
+            users,
+        )
+        # The directory near the demo's clients, so that their referral needs show options.
+        _seed_directory(session)
         uow.commit()
         return DemoSeed(practice.id, len(client_ids), seeded_on=day)
 
 
 def _email(display_name: str, number: int) -> str:
     return f"{display_name.lower().replace(' ', '.')}.{number}@example.org"
+
+
+def _seed_directory(session: Any) -> None:
+    """The demo's small directory around Denver, where its clients live; only into an empty
+    directory (an imported one is left as it is)."""
+    from sqlalchemy import select
+
+    from referwell.db.directory.models import DirectoryEntry
+    from referwell.db.directory.repository import save_entries, start_import
+    from referwell.services.synthetic.directory import SYNTHETIC_FORMAT, demo_directory
+
+    if session.scalar(select(DirectoryEntry.id).limit(1)) is not None:
+        return
+    record = start_import(session, SYNTHETIC_FORMAT, "referwell demo")
+    written = save_entries(session, demo_directory(), import_id=record.id)
+    record.report = {"format": SYNTHETIC_FORMAT, "counts": {"entries": written}}

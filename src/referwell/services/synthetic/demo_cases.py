@@ -211,7 +211,7 @@ class _Scenarios:
 
     def s04_adolescent_outside_competence(self) -> tuple[str, dict[str, Any]]:
         return "casey", {
-            "client": {"age": 15, "languages": ["en"]},
+            "client": {"age": 15, "languages": ["en"], "postal_code": "80202"},
             "concerns": ["anxiety"],
             "measures": [self.gad7(14, 12)],
             "sessions": self.attended(2, last=5),
@@ -444,7 +444,7 @@ class _Scenarios:
 
     def s26_self_harm(self) -> tuple[str, dict[str, Any]]:
         return "dana", {
-            "client": {"age": 16, "languages": ["en"]},
+            "client": {"age": 16, "languages": ["en"], "postal_code": "80202"},
             "concerns": ["depression"],
             "measures": [self.phq9(28, 14), self.phq9(7, 15, item9=1)],
             "sessions": self.attended(4, last=3),
@@ -455,7 +455,7 @@ class _Scenarios:
 
     def s27_attendance(self) -> tuple[str, dict[str, Any]]:
         return "robin", {
-            "client": {"age": 9, "languages": ["es", "en"]},
+            "client": {"age": 9, "languages": ["es", "en"], "postal_code": "80202"},
             "format_of_care": "family",
             "concerns": ["anxiety"],
             "sessions": self.weekly(
@@ -476,7 +476,12 @@ class _Scenarios:
 
     def s28_refuses_discussion(self) -> tuple[str, dict[str, Any]]:
         return "robin", {
-            "client": {"age": 14, "languages": ["en"], "engagement": "refuses_discussion"},
+            "client": {
+                "age": 14,
+                "languages": ["en"],
+                "postal_code": "80202",
+                "engagement": "refuses_discussion",
+            },
             "concerns": ["depression", "anger"],
             "measures": [self.phq9(28, 12), self.phq9(7, 12)],
             "sessions": self.attended(4, last=7),
@@ -484,7 +489,7 @@ class _Scenarios:
 
     def s29_dislike(self) -> tuple[str, dict[str, Any]]:
         return "robin", {
-            "client": {"age": 16, "languages": ["en"]},
+            "client": {"age": 16, "languages": ["en"], "postal_code": "80202"},
             "concerns": ["anger"],
             "sessions": self.attended(4, last=7),
             "clinician_factors": ["strong_dislike"],
@@ -493,7 +498,7 @@ class _Scenarios:
 
     def s30_goals_met(self) -> tuple[str, dict[str, Any]]:
         return "robin", {
-            "client": {"age": 11, "languages": ["en"]},
+            "client": {"age": 11, "languages": ["en"], "postal_code": "80202"},
             "format_of_care": "family",
             "concerns": ["anxiety", "phobia"],
             "measures": [self.gad7(70, 11), self.gad7(7, 4)],
@@ -516,7 +521,7 @@ class _Scenarios:
 
     def s32_eating_disorder(self) -> tuple[str, dict[str, Any]]:
         return "robin", {
-            "client": {"age": 15, "languages": ["en"]},
+            "client": {"age": 15, "languages": ["en"], "postal_code": "80202"},
             "format_of_care": "family",
             "concerns": ["eating_disorder", "anxiety"],
             "measures": [self.gad7(21, 12), self.gad7(7, 10)],
@@ -526,7 +531,7 @@ class _Scenarios:
 
     def s33_child_improving(self) -> tuple[str, dict[str, Any]]:
         return "robin", {
-            "client": {"age": 8, "languages": ["en"]},
+            "client": {"age": 8, "languages": ["en"], "postal_code": "80202"},
             "format_of_care": "family",
             "concerns": ["anxiety"],
             "measures": [self.gad7(42, 12), self.gad7(7, 9)],

@@ -407,10 +407,25 @@
     }
   }
 
+  // Automatic logoff: once a signed-in page has made no request for the session's idle time,
+  // it reloads, so that what it showed leaves the screen (the server has ended the session by
+  // then and answers with the sign-in page). Each htmx request starts the wait again.
+  var idleTimer = null;
+  function watchIdle() {
+    var seconds = Number(document.body.getAttribute("data-idle-seconds"));
+    if (!seconds) {
+      return;
+    }
+    window.clearTimeout(idleTimer);
+    idleTimer = window.setTimeout(function () { window.location.reload(); }, (seconds + 5) * 1000);
+  }
+  document.addEventListener("htmx:afterRequest", watchIdle);
+
   document.addEventListener("DOMContentLoaded", function () {
     prepareTables(document);
     drawCharts(document);
     focusFirst(document);
+    watchIdle();
   });
 
   var resizing = null;

@@ -12,9 +12,10 @@ from referwell.domain.errors import FieldError, InvalidInput
 from referwell.domain.labels import label, sentence
 from referwell.domain.settings import RuleSettings
 from referwell.services import rule_settings
+from referwell.services.accounts import throttle
 from referwell.services.accounts import users as accounts
 from referwell.services.permissions import Role
-from referwell.web.guard import Access, access
+from referwell.web.guard import Access, access, moment
 from referwell.web.rendering import flash, render
 from referwell.web.state import web_state
 from referwell.web.views.clients import checkbox, number
@@ -107,7 +108,12 @@ def _user_page(
     return render(
         request,
         "admin_user.html",
-        {"user": accounts.get_user(state.uow(), found.actor, user_id)}
+        {
+            "user": accounts.get_user(state.uow(), found.actor, user_id),
+            "sign_in": throttle.account_throttle(
+                state.uow(), found.actor, user_id, now=moment(), policy=state.throttle_policy
+            ),
+        }
         | _user_form(state, found.actor, errors, values),
         status_code=status,
     )
@@ -140,6 +146,18 @@ def update_user(request: Request) -> Response:
     except InvalidInput as refused:
         return _user_page(request, status=422, errors=_by_field(refused.errors), values=values)
     flash(request, "User saved.")
+    return RedirectResponse(
+        request.app.url_path_for("admin_user", user_id=user_id), status_code=303
+    )
+
+
+def unlock_user(request: Request) -> Response:
+    """Forget a user's failed sign-ins: a locked account may sign in at once."""
+    found = access(request)
+    user_id = found.permit.user_id
+    assert user_id is not None  # noqa: S101 - the route's path names a user
+    throttle.unlock_account(web_state(request).write_uow(), found.actor, user_id)
+    flash(request, "Unlocked: the user may sign in again.")
     return RedirectResponse(
         request.app.url_path_for("admin_user", user_id=user_id), status_code=303
     )

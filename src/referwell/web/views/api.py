@@ -13,15 +13,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from referwell.domain.caseformat import case_schema
-from referwell.domain.errors import FieldError, InvalidInput
 from referwell.services.assessing import assess_for_practice
 from referwell.services.caseio import parse_json, utf8_text
 from referwell.services.clients.record import client_assessment, client_case
 from referwell.services.errors import NotFound
+from referwell.web.errors import error_response
 from referwell.web.guard import SESSION_COOKIE, access
 from referwell.web.state import web_state
-
-MAX_CASE_BYTES = 2_000_000
 
 ERROR_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -85,10 +83,13 @@ ASSESSMENT_SCHEMA: dict[str, Any] = {
 
 def error_responses(*statuses: int) -> dict[int | str, Any]:
     descriptions = {
-        401: "Not signed in, or the token is unknown or revoked",
+        401: "Not signed in, or the token is unknown, revoked or expired",
         403: "Forbidden (or the CSRF header is missing on a session-authenticated POST)",
         404: "No such client, or not one you may see",
+        413: "The body is larger than 2 MB",
+        415: "The body is not declared JSON: send `Content-Type: application/json`",
         422: "Invalid input; `fields` names each field by its path",
+        429: "Too many calls with this API token; `Retry-After` says how many seconds to wait",
     }
     return {
         status: {
@@ -99,13 +100,30 @@ def error_responses(*statuses: int) -> dict[int | str, Any]:
     }
 
 
+def sends_json(request: Request) -> bool:
+    """Whether the body is declared JSON (`application/json`, `application/…+json`), or not
+    declared at all."""
+    content_type = request.headers.get("content-type")
+    if content_type is None:
+        return True
+    media_type = content_type.partition(";")[0].strip().lower()
+    return media_type == "application/json" or (
+        media_type.startswith("application/") and media_type.endswith("+json")
+    )
+
+
 async def assess(request: Request) -> Response:
     """Assess a case in the case format; nothing is stored. The practice's rule settings apply."""
     state = web_state(request)
     actor = access(request).actor
-    body = await request.body()
-    if len(body) > MAX_CASE_BYTES:
-        raise InvalidInput([FieldError("(body)", f"give at most {MAX_CASE_BYTES} bytes")])
+    if not sends_json(request):  # `curl -d` sends a form: say what to send instead
+        return error_response(
+            request,
+            415,
+            "Send the case as JSON, with the header Content-Type: application/json "
+            "(curl: --json @case.json); nothing was assessed.",
+        )
+    body = await request.body()  # at most middleware.MAX_BODY_BYTES: 413 beyond
     data = parse_json(utf8_text(body, "(body)", "send the case as UTF-8 JSON"))
     result = await run_in_threadpool(
         assess_for_practice, state.uow(), actor, data, today=state.today()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -13,7 +15,7 @@ from referwell.web.state import web_state
 
 def _page_number(request: Request) -> int:
     raw = request.query_params.get("page", "1")
-    return int(raw) if raw.isdigit() and 0 < len(raw) < 7 else 1
+    return int(raw) if re.fullmatch(r"[0-9]{1,6}", raw) else 1  # "²".isdigit() is true
 
 
 def caseload(request: Request) -> Response:
