@@ -355,3 +355,50 @@ def test_the_api_answers_429_with_retry_after_past_the_rate_limit_per_token(
     finally:
         app.state.web.reads.close()
         app.state.web.engine.dispose()
+
+
+class _SlowHasher(PasswordHasher):
+    """A hasher during whose check of the right password someone else guesses wrong."""
+
+    def __init__(self, during: Callable[[], None]) -> None:
+        super().__init__(
+            time_cost=CHEAP_HASHER.time_cost,
+            memory_cost=CHEAP_HASHER.memory_cost,
+            parallelism=CHEAP_HASHER.parallelism,
+            hash_len=CHEAP_HASHER.hash_len,
+            salt_len=CHEAP_HASHER.salt_len,
+        )
+        self.during: Callable[[], None] | None = during
+
+    def verify(self, hash: str | bytes, password: str | bytes) -> bool:
+        if self.during is not None and password == PASSWORD:
+            during, self.during = self.during, None
+            during()
+        return super().verify(hash, password)
+
+
+def test_a_right_password_does_not_open_an_account_locked_while_it_was_checked(
+    engine: Engine, seeded: Seeded
+) -> None:
+    """The password is hashed outside the transactions; failures noted meanwhile still count."""
+    from referwell.db.engine import make_session_factory
+    from referwell.db.uow import UnitOfWork
+    from referwell.services.accounts.signin import sign_in
+    from referwell.services.errors import LoginFailed, SignInThrottled
+
+    def uow() -> UnitOfWork:
+        return UnitOfWork(make_session_factory(engine))
+
+    def three_wrong() -> None:
+        for _ in range(3):
+            with pytest.raises(LoginFailed):
+                sign_in(uow(), "clin", WRONG, hasher=CHEAP_HASHER, address="203.0.113.9")
+
+    signed_in_before = len(audit_entries(engine, action=AuditAction.LOGIN))
+    with pytest.raises(SignInThrottled):
+        sign_in(uow(), "clin", PASSWORD, hasher=_SlowHasher(three_wrong), address="203.0.113.8")
+    assert len(audit_entries(engine, action=AuditAction.LOGIN)) == signed_in_before
+    assert len(audit_entries(engine, action=AuditAction.LOGIN_THROTTLED)) == 1
+    # Without the guesses alongside, the same right password opens it (once the delay passed).
+    sign_in(uow(), "clin", PASSWORD, hasher=CHEAP_HASHER, address="203.0.113.8",
+            now=datetime.now(UTC) + timedelta(hours=2))  # fmt: skip

@@ -83,30 +83,27 @@ def sign_in(
     keys = {throttle.ACCOUNT: throttle.account_key(username)}
     if address:
         keys[throttle.ADDRESS] = throttle.address_key(address)
+    # First a short transaction that only reads (unless the attempt is held back): the
+    # password is hashed outside every transaction, so that on SQLite no sign-in holds the
+    # write lock while Argon2 works and fifty sign-ins at once do not queue behind it.
+    with uow:
+        user = uow.session.scalar(select(User).where(User.username == username.strip()))
+        user_id = user.id if user is not None else None
+        stored_hash = user.password_hash if user is not None else None
+        _refuse_if_held(uow, keys, user, now, throttling)
+    try:
+        hasher.verify(
+            stored_hash or _dummy_hash(hasher.time_cost, hasher.memory_cost, hasher.parallelism),
+            password,
+        )
+        verified = stored_hash is not None
+    except (VerificationError, InvalidHashError):
+        verified = False
     with uow:
         session = uow.session
-        user = session.scalar(select(User).where(User.username == username.strip()))
-        held = throttle.refusal(session, keys, now, throttling)
-        if held is not None:
-            audit_write(
-                session,
-                Person.from_user(user) if user is not None else SYSTEM,
-                AuditAction.LOGIN_THROTTLED,
-                target_type="user",
-                target_ids=[user.id] if user is not None else [],
-            )
-            uow.commit()
-            raise SignInThrottled(held.seconds_left(now), locked=held.locked)
-        stored_hash = user.password_hash if user is not None else None
-        try:
-            hasher.verify(
-                stored_hash
-                or _dummy_hash(hasher.time_cost, hasher.memory_cost, hasher.parallelism),
-                password,
-            )
-            verified = stored_hash is not None
-        except (VerificationError, InvalidHashError):
-            verified = False
+        user = session.get(User, user_id) if user_id is not None else None
+        if user is not None and user.password_hash != stored_hash:
+            verified = False  # the password changed while it was being checked
         if user is None or not verified or not user.active:
             # The account named, when there is one (the attempt was not theirs until it
             # succeeds); else referwell itself notes that nobody was found.
@@ -126,6 +123,9 @@ def sign_in(
                     )
             uow.commit()
             raise LoginFailed("wrong username or password")
+        # Failures noted by attempts running alongside this one count too: a right
+        # password does not open an account that was locked while it was being checked.
+        _refuse_if_held(uow, keys, user, now, throttling)
         if stored_hash is not None and hasher.check_needs_rehash(stored_hash):
             user.password_hash = hasher.hash(password)
         actor = Person.from_user(user)
@@ -135,6 +135,28 @@ def sign_in(
         secret = start_session(session, user, now, sessions or SessionPolicy())
         uow.commit()
     return SignedIn(actor, secret)
+
+
+def _refuse_if_held(
+    uow: UnitOfWork,
+    keys: dict[str, str],
+    user: User | None,
+    now: datetime,
+    throttling: ThrottlePolicy,
+) -> None:
+    """Raise `SignInThrottled` (audited, committed) when failures hold this attempt back."""
+    held = throttle.refusal(uow.session, keys, now, throttling)
+    if held is None:
+        return
+    audit_write(
+        uow.session,
+        Person.from_user(user) if user is not None else SYSTEM,
+        AuditAction.LOGIN_THROTTLED,
+        target_type="user",
+        target_ids=[user.id] if user is not None else [],
+    )
+    uow.commit()
+    raise SignInThrottled(held.seconds_left(now), locked=held.locked)
 
 
 def sign_out(uow: UnitOfWork, actor: Person, session_id: int | None = None) -> None:

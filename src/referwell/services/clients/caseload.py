@@ -26,7 +26,7 @@ from referwell.db.models import Client, StoredAssessment, User
 from referwell.db.uow import UnitOfWork
 from referwell.domain.vocabulary import RECOMMENDATIONS
 from referwell.services.auditing import ReadAudit
-from referwell.services.clients.freshness import is_current, refresh_assessments
+from referwell.services.clients.freshness import assess_clients, is_current, store_assessed
 from referwell.services.permissions import Permission, Person, require_permission
 
 PAGE_SIZE: Final = 100
@@ -230,6 +230,10 @@ def current_list(
         )
     results: dict[int, tuple[Mapping[str, Any], Mapping[str, Any] | None]] = {}
     if stale:
+        # Assessed while only reading, so that on SQLite the write lock is held only for
+        # storing the results, not for the work of the rules.
+        with uow:
+            assessed = assess_clients(uow.session, stale, today=today, settings=settings)
         with writes:
             fresh = {
                 client_id: (
@@ -238,9 +242,7 @@ def current_list(
                     stored.recommendation_rank,
                     stored.as_of,
                 )
-                for client_id, stored in refresh_assessments(
-                    writes.session, stale, today=today, settings=settings
-                ).items()
+                for client_id, stored in store_assessed(writes.session, assessed).items()
             }
             writes.commit()
         for index, item in enumerate(listed):

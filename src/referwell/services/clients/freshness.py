@@ -59,17 +59,26 @@ def is_current(
     )
 
 
-def refresh_assessments(
+@dataclass(frozen=True, slots=True)
+class Assessed:
+    """An assessment computed from one version of a client's case, not yet stored."""
+
+    case_version: int
+    result: dict[str, Any]
+    display: dict[str, Any]
+
+
+def assess_clients(
     session: Session, client_ids: Sequence[int], *, today: date, settings: RuleSettings
-) -> dict[int, StoredAssessment]:
-    """Assess these clients as of `today`, store the results and audit it; not committed.
+) -> dict[int, Assessed]:
+    """Assess these clients as of `today` from what `session` reads; nothing is written.
 
     A stored case that no longer validates (which the write paths prevent) is
-    left stale and logged by client id; the others are still refreshed.
+    left out and logged by client id; the others are still assessed.
     """
+    assessed: dict[int, Assessed] = {}
     if not client_ids:
-        return {}
-    stored: dict[int, StoredAssessment] = {}
+        return assessed
     for client_id, found in read_cases(session, client_ids, as_of=today).items():
         try:
             parsed = parse_case(found.case, today=today)
@@ -81,20 +90,46 @@ def refresh_assessments(
             )
             continue
         assessment = assess_case(parsed, settings)
-        stored[client_id] = store_assessment_of_version(
+        assessed[client_id] = Assessed(
+            found.case_version, assessment.as_dict(), assessment.display()
+        )
+    return assessed
+
+
+def store_assessed(
+    session: Session, assessed: Mapping[int, Assessed]
+) -> dict[int, StoredAssessment]:
+    """Store assessments computed by `assess_clients` and audit it; not committed.
+
+    Each is stored as of the case version it was computed from: when the case changed
+    in between, the stored one is simply not current and is computed again when next shown.
+    """
+    stored = {
+        client_id: store_assessment_of_version(
             session,
             client_id,
-            found.case_version,
-            assessment.as_dict(),
+            item.case_version,
+            item.result,
             rules_version=RULES_VERSION,
-            display=assessment.display(),
+            display=item.display,
         )
+        for client_id, item in assessed.items()
+    }
     if stored:
         audit_system_write(
             session, AuditAction.ASSESSMENT_STORE, target_type="client", target_ids=sorted(stored)
         )
         session.flush()  # every stored assessment has its id
     return stored
+
+
+def refresh_assessments(
+    session: Session, client_ids: Sequence[int], *, today: date, settings: RuleSettings
+) -> dict[int, StoredAssessment]:
+    """Assess these clients as of `today`, store the results and audit it; not committed."""
+    return store_assessed(
+        session, assess_clients(session, client_ids, today=today, settings=settings)
+    )
 
 
 def stored_if_current(
@@ -147,11 +182,13 @@ def current_assessment(
         settings = uow.practices.rule_settings(practice_id)
         stored, current = stored_if_current(uow.session, client_id, today=today, settings=settings)
         found = _current(stored) if stored is not None else None
-    if current:
-        return found
+        if current:
+            return found
+        # Computed while only reading; the write transaction below only stores it.
+        assessed = assess_clients(uow.session, [client_id], today=today, settings=settings)
     writes = writes or uow
     with writes:
-        fresh = refresh_assessments(writes.session, [client_id], today=today, settings=settings)
+        fresh = store_assessed(writes.session, assessed)
         if client_id in fresh:
             found = _current(fresh[client_id])
         writes.commit()
