@@ -152,6 +152,26 @@ def test_a_backup_failing_its_check_is_not_restored(env: dict[str, str], tmp_pat
     assert _digest(database) == before
 
 
+def test_a_backup_of_a_revision_this_referwell_does_not_know_is_not_restored(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    backup = tmp_path / "b.sqlite3"
+    assert runner.invoke(app, ["backup", str(backup)], env=env).exit_code == 0
+    edit = sqlite3.connect(backup)
+    edit.execute("UPDATE alembic_version SET version_num = '0999'")  # a newer referwell's
+    edit.commit()
+    edit.close()
+    before = _digest(_database(env))
+
+    refused = runner.invoke(app, ["restore", str(backup)], env=env)
+
+    assert refused.exit_code == 2
+    line = _one_line(refused.stderr)
+    assert "failed its check, nothing was restored" in line
+    assert "revision 0999 is unknown to this referwell" in line
+    assert _digest(_database(env)) == before
+
+
 def test_a_backup_whose_audit_log_was_edited_fails_its_check(
     env: dict[str, str], tmp_path: Path
 ) -> None:

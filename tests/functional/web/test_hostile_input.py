@@ -23,6 +23,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -431,7 +432,11 @@ class Asgi:
             "server": ("testserver", 80),
             "app": self.app,
         }
-        asyncio.run(self.app(scope, receive, send))  # type: ignore[arg-type]
+        # On a thread of its own: in a test process that has run the browser tests, the main
+        # thread has Playwright's loop running (its sync API keeps one for the session), and
+        # asyncio.run refuses to start a second loop there.
+        with ThreadPoolExecutor(max_workers=1) as worker:
+            worker.submit(asyncio.run, self.app(scope, receive, send)).result()  # type: ignore[arg-type]
         start = next(m for m in messages if m["type"] == "http.response.start")
         body = b"".join(m.get("body", b"") for m in messages if m["type"] == "http.response.body")
         return int(start["status"]), body

@@ -145,6 +145,17 @@ def test_a_session_idle_for_fifteen_minutes_ends(
     assert signed_out(client.get("/caseload"), "/caseload")
 
 
+def test_a_session_ends_eight_hours_after_sign_in_however_busy(
+    signed_in: Callable[[str | None], WebClient], clock: Clock
+) -> None:
+    client = signed_in("clin")
+    for _ in range(34):  # a request every 14 minutes: 7 hours 56 minutes of work
+        clock.advance(minutes=14)
+        assert client.get("/caseload").status_code == 200
+    clock.advance(minutes=4, seconds=1)  # 8 hours and a second after signing in
+    assert signed_out(client.get("/caseload"), "/caseload")
+
+
 def test_the_idle_timeout_is_a_setting(web_db: Template, tmp_path: Path, clock: Clock) -> None:
     app = build_app(web_db.url, tmp_path, session_idle_minutes=5)
     try:
