@@ -93,7 +93,8 @@ def test_a_clinician_records_supervision_from_a_finding_and_the_caution_clears(
     assert form.get_by_label("With whom").input_value() == "Morgan Vale"
     form.get_by_label(re.compile("Note")).fill("Talked through my reaction to the client.")
     form.get_by_label("Supervision", exact=True).check()
-    form.scroll_into_view_if_needed()
+    # The caution's heading, what it asks first and the form under it, in one view.
+    caution.evaluate("el => el.scrollIntoView({block: 'start'})")
     _keep(page, "supervision-from-a-finding.png")
     form.get_by_role("button", name=re.compile("^Record")).click()
     page.wait_for_load_state()

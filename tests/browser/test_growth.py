@@ -179,6 +179,7 @@ def test_a_check_in_and_its_trend(browser: Any, fresh: Server) -> None:
     page.get_by_role("button", name="Add burnout to my open cases").click()
     page.wait_for_load_state()
     assert "Tick the box to agree" in page.locator(".error-summary").inner_text()
+    assert axe_violations(page) == [], "the offer refused without agreement"
     page.get_by_label(re.compile("I agree to add burnout")).check()
     page.get_by_role("button", name="Add burnout to my open cases").click()
     page.wait_for_load_state()

@@ -39,7 +39,9 @@
         pointStyle: style.point,
         pointRadius: 5,
         spanGaps: true,
-        tension: 0
+        tension: 0,
+        // A point at the top of the scale (100 %, a sum of 50) is drawn whole, not cut off.
+        clip: 8
       };
     });
     (data.lines || []).forEach(function (line) {
