@@ -10,13 +10,16 @@ set -euo pipefail
 # package -> how to tell it is already there
 have_postgresql() { compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; }
 have_chromium() { command -v chromium >/dev/null 2>&1; }
-# PostGIS for the PostgreSQL major version the server has (Debian names it by both).
-postgis_package() {
+# PostGIS for the PostgreSQL major version the server has (Debian names it by both; 15,
+# Debian 12's, when the server is being installed in the same run).
+postgres_major() {
     local major
-    major=$(compgen -G '/usr/lib/postgresql/*/bin/initdb' | sed -E 's#.*/postgresql/([0-9]+)/.*#\1#' | sort -n | tail -1)
-    echo "postgresql-${major:-15}-postgis-3"
+    major=$(compgen -G '/usr/lib/postgresql/*/bin/initdb' | sed -E 's#.*/postgresql/([0-9]+)/.*#\1#' | sort -n | tail -1 || true)
+    echo "${major:-15}"
 }
-have_postgis() { compgen -G '/usr/share/postgresql/*/extension/postgis.control' >/dev/null; }
+postgis_package() { echo "postgresql-$(postgres_major)-postgis-3"; }
+# with-postgres.sh runs the newest server, so PostGIS must be there for that one
+have_postgis() { [ -e "/usr/share/postgresql/$(postgres_major)/extension/postgis.control" ]; }
 have_fonts_dejavu_core() { dpkg-query -W -f='${Status}' fonts-dejavu-core 2>/dev/null | grep -q 'install ok installed'; }
 
 missing=()

@@ -5,6 +5,7 @@ searching a case's needs, crisis included."""
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
 from sqlalchemy.orm import Session
 
@@ -90,6 +91,16 @@ def test_a_case_is_answered_need_by_need_and_crisis_with_resources(
     dbt = found.answers[0].options
     assert dbt.options, "the demo directory offers DBT to adolescents near 80202"
     assert all(o.entry.organization_id != "demo-org-2" for o in dbt.options)
+    # The case's arrangement with demo-org-2 excludes both its DBT entries (demo-002, and
+    # demo-072 for adults: the conflict is asked before the age) and counts them; without
+    # the arrangement the same question lists demo-002.
+    assert dbt.excluded["financial_conflict"] == 2
+    assert dbt.as_dict()["excluded"]["financial_conflict"] == 2
+    free = replace(case, financial_arrangements=())
+    unconflicted = search_case(uow, Operator("tests"), free, needs, cache=IndexCache())
+    listed_free = unconflicted.answers[0].options
+    assert "demo-002" in [o.entry.entry_id for o in listed_free.options]
+    assert listed_free.excluded.get("financial_conflict", 0) == 0
     listed = found.as_list()
     assert [item["format"] for item in listed] == [
         "referwell.options/1",

@@ -271,16 +271,55 @@ queries = st.builds(
 )
 
 
+POPULATION_RANGES = {"children": (0, 12), "adolescents": (13, 17), "adults": (18, 200)}
+PROHIBITED = {"referral_fee", "fee_split", "gift_of_value", "exclusive_reciprocal"}
+
+
+def hard_filters_by_hand(e: Entry, q: Query) -> dict[str, bool]:
+    """Each hard filter of the issue, written again from the entry's fields (not through
+    `failed_filter`), so the property checks the matcher against an independent reading."""
+    wanted = {code for code in q.services if code not in POPULATION_RANGES}
+    if e.age_min is not None or e.age_max is not None:
+        ages: list[tuple[int, int]] = [(e.age_min or 0, 200 if e.age_max is None else e.age_max)]
+    else:
+        ages = [POPULATION_RANGES[c] for c in e.services if c in POPULATION_RANGES]
+    in_person = any(
+        place.latitude is not None
+        and place.longitude is not None
+        and q.latitude is not None
+        and q.longitude is not None
+        and distance_km(q.latitude, q.longitude, place.latitude, place.longitude)
+        <= q.max_distance_km
+        for place in e.locations
+    )
+    by_telehealth = bool(
+        q.telehealth_ok and e.telehealth and q.state in (e.telehealth_states or ())
+    )
+    return {
+        "service": wanted <= e.services,
+        "financial_conflict": e.financial_arrangement not in PROHIBITED
+        and e.entry_id not in q.conflicted
+        and (e.organization_id or "") not in q.conflicted,
+        "age": not ages or any(low <= q.age <= high for low, high in ages),
+        "intake": e.accepting_new_clients is not False
+        or (q.include_waitlist and not q.urgent and e.waitlist_weeks is not None),
+        "reach": in_person or by_telehealth,
+    }
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.lists(entries(), max_size=25, unique_by=lambda e: e.entry_id), queries)
 def test_every_option_passes_every_hard_filter_and_none_eligible_is_missing(
     directory: list[Entry], q: Query
 ) -> None:
     found = match(directory, q)
-    eligible = [e for e in directory if failed_filter(e, q) is None]
+    eligible = [e for e in directory if all(hard_filters_by_hand(e, q).values())]
+    assert {e.entry_id for e in eligible} == {
+        e.entry_id for e in directory if failed_filter(e, q) is None
+    }
     assert len(found.options) == min(q.k, len(eligible))
     for option in found.options:
-        assert failed_filter(option.entry, q) is None
+        assert all(hard_filters_by_hand(option.entry, q).values()), option.entry
     if len(found.options) < q.k:
         assert {o.entry.entry_id for o in found.options} == {e.entry_id for e in eligible}
     # Best first: every option left out scores no higher than the last one kept, unless the
