@@ -1,8 +1,8 @@
 """The growth plan and the team's view read the referral needs of the last 12 months'
 assessments, on SQLite and PostgreSQL: a client counts once per need, an assessment older
 than 12 months or of another clinician's client does not count, and the supervisor sees
-the team's needs by clinician. (Referrals themselves are not read yet: issue 12 asks for
-them once they exist.)"""
+the team's needs by clinician; the referrals opened in the window count too, once per client,
+never when entered in error."""
 
 from __future__ import annotations
 
@@ -99,3 +99,47 @@ def test_the_plan_counts_the_needs_of_the_last_twelve_months(
     assert "Who is in training for what" in team
     # Only supervisors have the team's view.
     assert clin.get("/growth/team").status_code == 403
+
+
+def _refer(
+    engine: Engine, seeded: Seeded, client: str, service: str, *, days_ago: int,
+    status: str = "requested",
+) -> None:  # fmt: skip
+    from datetime import UTC, datetime, time
+
+    from referwell.db.referrals.models import Referral
+
+    when = datetime.combine(TODAY - timedelta(days=days_ago), time(12), tzinfo=UTC)
+    with make_session_factory(engine)() as session:
+        session.add(
+            Referral(
+                practice_id=seeded.practice_id,
+                direction="outgoing",
+                client_id=seeded.clients[client],
+                clinician_id=seeded.users["clin"],
+                need_service=service,
+                status=status,
+                business_status="entered_in_error" if status == "entered-in-error" else "sent",
+                created_by="user:clin",
+                created_at=when,
+                updated_at=when,
+            )
+        )
+        session.commit()
+
+
+def test_the_plan_counts_the_referrals_opened_in_the_last_twelve_months(
+    signed_in: Callable[[str | None], WebClient], seeded: Seeded, engine: Engine
+) -> None:
+    service = "eating_disorders"
+    clin = signed_in("clin")
+    before = _clients(clin.get("/growth").text, service, "plan")
+    assessed = _clients_needing(engine, service)
+    _refer(engine, seeded, "ex04", service, days_ago=20)
+    _refer(engine, seeded, "ex04", service, days_ago=5)  # the same client again: counted once
+    _refer(engine, seeded, "ex05", service, days_ago=400)  # older than 12 months
+    _refer(engine, seeded, "ex06", service, days_ago=10, status="entered-in-error")
+    after = _clients(clin.get("/growth").text, service, "plan")
+    new = {seeded.clients["ex04"]} - assessed
+    assert new, "ex04 must not already need it, or the referral would change nothing"
+    assert after == before + len(new)

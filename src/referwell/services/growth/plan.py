@@ -3,8 +3,10 @@
 Both read the referral needs of the stored assessments of the last 12 months
 (`NEEDS_WINDOW_DAYS`) of the clients each clinician now has (only assessments recommending
 urgent safety, referral or an adjunct referral carry needs); a client counts once per
-need. Referrals themselves are not recorded yet: when they are, the plan will read them
-too. The plan puts beside each need the route that would let the clinician serve such
+need. The referrals each clinician opened in the window count too (a client referred for a
+service the assessments never named counts as a transfer of care; one they named counts as
+they named it), so a need referred out is counted once whether it was assessed, referred
+or both. Referrals entered in error do not count. The plan puts beside each need the route that would let the clinician serve such
 clients (`domain.growth.plan`), the hours the practice's minimum asks, and how far the
 clinician's own evidence goes.
 """
@@ -13,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Final
 
 from sqlalchemy import select
@@ -21,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from referwell.db.growth.counting import clinician_evidence, no_evidence
 from referwell.db.models import Client, StoredAssessment, User
+from referwell.db.referrals.models import Referral
 from referwell.db.uow import UnitOfWork
 from referwell.domain.growth.evidence import Standing, standing
 from referwell.domain.growth.plan import NeedCount, PlanRow, plan_rows, tally_needs
@@ -51,9 +54,34 @@ def _needs(
             StoredAssessment.recommendation.in_(_WITH_NEEDS),
         )
     )
+    named: dict[tuple[int, str], bool] = {}  # (client, service) -> adjunct only
     for clinician_id, client_id, result in rows:
         needs = result.get("referral_needs", []) if isinstance(result, dict) else []
         out.setdefault(clinician_id, []).append((client_id, list(needs)))
+        for need in needs:
+            if isinstance(need, dict) and isinstance(need.get("service"), str):
+                key = (client_id, need["service"])
+                named[key] = named.get(key, True) and bool(need.get("adjunct", False))
+    start = datetime.combine(since, time.min, tzinfo=UTC)
+    end = datetime.combine(until + timedelta(days=1), time.min, tzinfo=UTC)
+    referred = session.execute(
+        select(Referral.clinician_id, Referral.client_id, Referral.need_service).where(
+            Referral.direction == "outgoing",
+            Referral.clinician_id.in_(ids),
+            Referral.client_id.is_not(None),
+            Referral.need_service.is_not(None),
+            Referral.status != "entered-in-error",
+            Referral.created_at >= start,
+            Referral.created_at < end,
+        )
+    )
+    for clinician_id, client_id, service in referred:
+        if clinician_id is None or client_id is None or service is None:
+            continue  # excluded by the query; the columns are nullable for incoming ones
+        adjunct = named.get((client_id, service), False)
+        out.setdefault(clinician_id, []).append(
+            (client_id, [{"service": service, "adjunct": adjunct}])
+        )
     return out
 
 
