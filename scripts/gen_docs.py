@@ -1,7 +1,8 @@
 """Regenerate the docs that come from code: docs/rules.md, docs/cli.md, the routes table of
 docs/web.md (between its `<!-- routes:start -->` and `<!-- routes:end -->`) and the score
 table of docs/matching.md (between `<!-- score:start -->` and `<!-- score:end -->`), and the
-tables of docs/growth.md (`minimums`, `paths`)."""
+tables of docs/growth.md (`minimums`, `paths`), and the referral status table of
+docs/referrals.md (`statuses`)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pathlib import Path
 from referwell.cli.docs import cli_markdown
 from referwell.domain.growth.minimums import minimums_markdown
 from referwell.domain.growth.plan import paths_markdown
+from referwell.domain.referrals.status import status_table_markdown
 from referwell.services.ruledocs import rules_markdown, score_markdown
 from referwell.web.routes import routes_markdown
 
@@ -21,6 +23,7 @@ BLOCKS = (
     ("docs/matching.md", "score", score_markdown),
     ("docs/growth.md", "minimums", minimums_markdown),
     ("docs/growth.md", "paths", paths_markdown),
+    ("docs/referrals.md", "statuses", status_table_markdown),
 )
 
 

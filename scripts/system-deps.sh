@@ -2,7 +2,8 @@
 # Installs the Debian packages the test suite needs, and only those missing:
 # a PostgreSQL server (scripts/with-postgres.sh starts a throw-away cluster),
 # PostGIS for it (benchmarks/match.py's baseline; run by hand, not by the tests),
-# Chromium for the browser tests and a font for their screenshots.
+# Chromium for the browser tests and a font for their screenshots, Pango for WeasyPrint
+# (the referral letter's PDF) and poppler-utils (pdftotext, pdftoppm: its tests and picture).
 # Idempotent and quick when everything is present; `apt-get update` runs only
 # when something has to be installed. Needs root (or password-less sudo).
 set -euo pipefail
@@ -21,12 +22,17 @@ postgis_package() { echo "postgresql-$(postgres_major)-postgis-3"; }
 # with-postgres.sh runs the newest server, so PostGIS must be there for that one
 have_postgis() { [ -e "/usr/share/postgresql/$(postgres_major)/extension/postgis.control" ]; }
 have_fonts_dejavu_core() { dpkg-query -W -f='${Status}' fonts-dejavu-core 2>/dev/null | grep -q 'install ok installed'; }
+have_deb() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
+have_poppler_utils() { command -v pdftoppm >/dev/null 2>&1 && command -v pdftotext >/dev/null 2>&1; }
 
 missing=()
 have_postgresql || missing+=(postgresql)
 have_postgis || missing+=("$(postgis_package)")
 have_chromium || missing+=(chromium)
 have_fonts_dejavu_core || missing+=(fonts-dejavu-core)
+have_deb libpango-1.0-0 || missing+=(libpango-1.0-0)
+have_deb libpangoft2-1.0-0 || missing+=(libpangoft2-1.0-0)
+have_poppler_utils || missing+=(poppler-utils)
 
 if ((${#missing[@]} == 0)); then
     exit 0

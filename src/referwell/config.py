@@ -21,6 +21,10 @@ environment variable, the `[referwell]` table of the TOML file named by
 | `sign_in_lockout_minutes` | `REFERWELL_SIGN_IN_LOCKOUT_MINUTES` | `15`: how long a lockout lasts (1 to 1440); an admin can unlock an account sooner |
 | `api_requests_per_minute` | `REFERWELL_API_REQUESTS_PER_MINUTE` | `120`: calls one API token may make a minute, then 429 (1 to 100000) |
 | `max_case_file_bytes` | `REFERWELL_MAX_CASE_FILE_BYTES` | `10000000` (10 MB): the largest case file (or line of a JSON Lines file) a command reads (1000 to 1000000000) |
+| `referral_unacknowledged_days` | `REFERWELL_REFERRAL_UNACKNOWLEDGED_DAYS` | `5`: a referral sent and not acknowledged this many days is due for follow-up (1 to 90) |
+| `referral_unscheduled_days` | `REFERWELL_REFERRAL_UNSCHEDULED_DAYS` | `14`: a referral accepted with no appointment this many days is due for follow-up (1 to 180) |
+| `status_link_days` | `REFERWELL_STATUS_LINK_DAYS` | `30`: a referral's status link (for a receiver without referwell) expires this many days after it is made (1 to 180) |
+| `referral_poll_minutes` | `REFERWELL_REFERRAL_POLL_MINUTES` | `15`: how often `referwell referrals poll --loop` asks partner practices about the referrals sent to them (1 to 1440); cron or a systemd timer runs `referwell referrals poll` at the same interval |
 
 The default data folder is the same wherever a command runs. A relative
 `data_dir` counts from the current directory when it comes from the
@@ -57,6 +61,10 @@ ENV_VARS: Mapping[str, str] = {
     "sign_in_lockout_minutes": "REFERWELL_SIGN_IN_LOCKOUT_MINUTES",
     "api_requests_per_minute": "REFERWELL_API_REQUESTS_PER_MINUTE",
     "max_case_file_bytes": "REFERWELL_MAX_CASE_FILE_BYTES",
+    "referral_unacknowledged_days": "REFERWELL_REFERRAL_UNACKNOWLEDGED_DAYS",
+    "referral_unscheduled_days": "REFERWELL_REFERRAL_UNSCHEDULED_DAYS",
+    "status_link_days": "REFERWELL_STATUS_LINK_DAYS",
+    "referral_poll_minutes": "REFERWELL_REFERRAL_POLL_MINUTES",
 }
 TOML_TABLE = "referwell"
 APP_NAME = "referwell"
@@ -74,8 +82,26 @@ SECURITY_NUMBERS: Mapping[str, tuple[int, tuple[int, int]]] = {
     "sign_in_lockout_minutes": (15, (1, 1440)),
     "api_requests_per_minute": (120, (1, 100_000)),
 }
+# The referrals' follow-up (N and M of domain.referrals.follow_up): default and bounds.
+FOLLOW_UP_NUMBERS: Mapping[str, tuple[int, tuple[int, int]]] = {
+    "referral_unacknowledged_days": (5, (1, 90)),
+    "referral_unscheduled_days": (14, (1, 180)),
+}
 # Keys a TOML file may give as numbers.
-_NUMBERS = frozenset({"questionnaire_link_days", "max_case_file_bytes", *SECURITY_NUMBERS})
+# Referrals between practices: a status link's life, and how often partners are polled.
+EXCHANGE_NUMBERS: Mapping[str, tuple[int, tuple[int, int]]] = {
+    "status_link_days": (30, (1, 180)),
+    "referral_poll_minutes": (15, (1, 1440)),
+}
+_NUMBERS = frozenset(
+    {
+        "questionnaire_link_days",
+        "max_case_file_bytes",
+        *SECURITY_NUMBERS,
+        *FOLLOW_UP_NUMBERS,
+        *EXCHANGE_NUMBERS,
+    }
+)
 # The largest case file (or JSON Lines line) a command reads; a larger one is refused unread.
 DEFAULT_MAX_CASE_FILE_BYTES = 10_000_000
 MAX_CASE_FILE_BYTES_RANGE = (1_000, 1_000_000_000)
@@ -111,6 +137,14 @@ class AppConfig:
     api_requests_per_minute: int = 120
     # The largest case file (or JSON Lines line) a command reads.
     max_case_file_bytes: int = DEFAULT_MAX_CASE_FILE_BYTES
+    # A referral is due for follow-up when sent and not acknowledged this many days, or
+    # accepted with no appointment this many days.
+    referral_unacknowledged_days: int = 5
+    referral_unscheduled_days: int = 14
+    # A referral's status link expires this many days after it is made; partners are polled
+    # this often (`referwell referrals poll`).
+    status_link_days: int = 30
+    referral_poll_minutes: int = 15
 
 
 @dataclass(frozen=True)
@@ -211,7 +245,28 @@ def load_config(env: Mapping[str, str] = os.environ) -> AppConfig:
         sign_in_lockout_minutes=number("sign_in_lockout_minutes"),
         api_requests_per_minute=number("api_requests_per_minute"),
         max_case_file_bytes=_max_case_file_bytes(setting),
+        **_follow_up_days(setting),
+        **_exchange_numbers(setting),
     )
+
+
+def load_follow_up_days(env: Mapping[str, str] = os.environ) -> dict[str, int]:
+    """`referral_unacknowledged_days` and `referral_unscheduled_days` alone: what the
+    follow-up worklist needs (creates nothing)."""
+    return _follow_up_days(_load(env)[1])
+
+
+def load_exchange_numbers(env: Mapping[str, str] = os.environ) -> dict[str, int]:
+    """`status_link_days` and `referral_poll_minutes` alone (creates nothing)."""
+    return _exchange_numbers(_load(env)[1])
+
+
+def _exchange_numbers(setting: _Setting) -> dict[str, int]:
+    numbers = {}
+    for key, (default, bounds) in EXCHANGE_NUMBERS.items():
+        given = setting(key)
+        numbers[key] = _whole_number(given[0], key, bounds) if given else default
+    return numbers
 
 
 def load_max_case_file_bytes(env: Mapping[str, str] = os.environ) -> int:
@@ -221,6 +276,14 @@ def load_max_case_file_bytes(env: Mapping[str, str] = os.environ) -> int:
 
 
 _Setting = Callable[[str], tuple[str, Path | None] | None]
+
+
+def _follow_up_days(setting: _Setting) -> dict[str, int]:
+    days = {}
+    for key, (default, bounds) in FOLLOW_UP_NUMBERS.items():
+        given = setting(key)
+        days[key] = _whole_number(given[0], key, bounds) if given else default
+    return days
 
 
 def _max_case_file_bytes(setting: _Setting) -> int:

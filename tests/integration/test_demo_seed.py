@@ -105,7 +105,7 @@ def test_seeding_again_writes_nothing(demo_engine: Engine) -> None:
             select(AuditEntry.action).where(AuditEntry.actor == "tester")
         ).all()
         # Written once, by the first seeding: the people, their clients, the evidence their
-        # competencies rest on and the supervision records beside the cases' steps.
+        # competencies rest on, the supervision records beside the cases' steps, referrals.
         assert sorted(actions) == [
             "client:create",
             "client:supervision_record",
@@ -113,5 +113,37 @@ def test_seeding_again_writes_nothing(demo_engine: Engine) -> None:
             "competence:evidence_add",
             "competence:evidence_add",
             "competence:verify",
+            "referral:create",  # the demo's referrals in every state (issue 11)
             "user:create",
         ]
+
+
+def test_the_demo_holds_a_referral_in_every_state(demo_engine: Engine) -> None:
+    """Issue 11: every status of the table, with its events, and a consent for each sent one."""
+    from referwell.db.referrals.models import Referral, ReleaseConsent
+    from referwell.domain.referrals.status import STATUSES, Side, check_transition
+
+    seed_demo(_uow(demo_engine), actor=Operator("tester"), today=DEMO_DAY)
+    with make_session_factory(demo_engine)() as session:
+        referrals = session.scalars(select(Referral)).all()
+        assert {r.status for r in referrals} == set(STATUSES)
+        assert {"scheduled", "waitlisted", "care_established", "no_show"} <= {
+            r.business_status for r in referrals
+        }
+        for referral in referrals:
+            events = referral.events
+            assert events[-1].to_status == referral.status
+            previous, side = None, None
+            for event in events:  # every step one the table allows
+                check_transition(
+                    previous, event.to_status, event.business_status, side=Side(event.side),
+                    appointment_on=event.appointment_on, reason=event.note,
+                    error_side=side,
+                )  # fmt: skip
+                previous, side = event.to_status, Side(event.side)
+            client = session.get(Client, referral.client_id)
+            assert client is not None
+            assert client.clinician_id == referral.clinician_id
+        sent = [r for r in referrals if r.sent_at is not None]
+        consented = set(session.scalars(select(ReleaseConsent.client_id)).all())
+        assert {r.client_id for r in sent} <= consented

@@ -151,6 +151,14 @@ from referwell.cli.directory_search import search as directory_search  # noqa: E
 
 directory_app.command("search")(directory_search)
 
+from referwell.cli.referrals import referrals_app  # noqa: E402 - groups register after the app
+
+app.add_typer(referrals_app, name="referrals")
+import referwell.cli.referrals_poll  # noqa: E402, F401 - registers `referrals poll`
+from referwell.cli.partners import partners_app  # noqa: E402 - groups register after the app
+
+app.add_typer(partners_app, name="partners")
+
 from referwell.cli.screen import screen  # noqa: E402 - commands register after the app
 
 app.command()(screen)

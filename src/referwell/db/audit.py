@@ -94,6 +94,26 @@ class AuditAction(StrEnum):
     SIGN_IN_LOCK = "session:lock"  # failed sign-ins locked an account name or an address
     SIGN_IN_UNLOCK = "session:unlock"  # an admin unlocked a user's account
     SESSIONS_END = "session:end_all"  # every session of a user ended (sign out everywhere …)
+    # Closed-loop referrals (ids only: never a reason, a summary or a name): a referral opened,
+    # changed (options, checklist, summary), sent, its status changed (each transition), read
+    # or listed; one received from a partner, or its Bundle, letter or status polled; consent
+    # to release information recorded or revoked; partner records added or revoked; one-time
+    # status links made, used, refused (unknown, expired, used up).
+    REFERRAL_CREATE = "referral:create"
+    REFERRAL_UPDATE = "referral:update"
+    REFERRAL_SEND = "referral:send"
+    REFERRAL_STATUS = "referral:status"
+    REFERRAL_READ = "referral:read"
+    REFERRAL_LIST = "referral:list"
+    REFERRAL_RECEIVE = "referral:receive"
+    REFERRAL_EXPORT = "referral:export"  # its letter or FHIR Bundle produced
+    CONSENT_GRANT = "consent:grant"
+    CONSENT_REVOKE = "consent:revoke"
+    PARTNER_CREATE = "partner:create"
+    PARTNER_REVOKE = "partner:revoke"
+    STATUS_LINK_CREATE = "referral_status_link:create"
+    STATUS_LINK_USE = "referral_status_link:use"
+    STATUS_LINK_REFUSED = "referral_status_link:refused"
 
 
 def os_user() -> str:

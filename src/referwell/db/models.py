@@ -65,6 +65,11 @@ class ActorKind(StrEnum):
     # Whoever holds a one-time questionnaire link (the client, on their phone or a tablet);
     # the actor is the link's id.
     QUESTIONNAIRE_LINK = "questionnaire_link"
+    # Another referwell practice, presenting the token we issued to it (the actor is the
+    # partner record's id); and whoever holds a one-time referral status link (a receiving
+    # provider without referwell; the actor is the link's id).
+    PARTNER_PRACTICE = "partner_practice"
+    STATUS_LINK = "status_link"
 
 
 ACTOR_KINDS = tuple(kind.value for kind in ActorKind)
@@ -474,3 +479,4 @@ from referwell.db.directory import models as _directory_models  # noqa: E402, F4
 from referwell.db.growth import cards as _growth_cards  # noqa: E402, F401
 from referwell.db.growth import check_ins as _growth_check_ins  # noqa: E402, F401
 from referwell.db.growth import models as _growth_models  # noqa: E402, F401
+from referwell.db.referrals import models as _referral_models  # noqa: E402, F401

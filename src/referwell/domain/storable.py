@@ -36,3 +36,23 @@ def escaped(text: str) -> str:
     if _REFUSED.search(text) is None:
         return text
     return _REFUSED.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+
+
+def first_unstorable(document: object, path: str = "") -> tuple[str, str] | None:
+    """In a parsed JSON document, the path (`entry[2].resource.name[0].text`) and the
+    problem of the first key or string a database cannot store; None when there is none."""
+    if isinstance(document, str):
+        why = unstorable(document)
+        return (path or "(body)", why) if why is not None else None
+    if isinstance(document, dict):
+        for key, value in document.items():
+            where = f"{path}.{escaped(str(key))}" if path else escaped(str(key))
+            if (why := unstorable(str(key))) is not None:
+                return where, f"has a key that {why}"
+            if (found := first_unstorable(value, where)) is not None:
+                return found
+    elif isinstance(document, list):
+        for index, value in enumerate(document):
+            if (found := first_unstorable(value, f"{path}[{index}]")) is not None:
+                return found
+    return None

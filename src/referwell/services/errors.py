@@ -45,3 +45,18 @@ class SignInThrottled(ServiceError):  # noqa: N818 - named for what the actor is
         super().__init__(f"too many failed sign-ins; try again in {retry_after} s")
         self.retry_after = retry_after
         self.locked = locked
+
+
+class Conflict(ServiceError):  # noqa: N818 - named for what the actor is told
+    """The record changed since the actor read it (`expected` is the version they read,
+    `current` the version now): nothing was written; read it again and redo the change."""
+
+    def __init__(self, what: str, record_id: int, *, expected: int, current: int | None) -> None:
+        super().__init__(
+            f"{what} {record_id} changed since it was read (version {expected}, now "
+            f"{current if current is not None else 'gone'}): read it again and redo the change"
+        )
+        self.what = what
+        self.record_id = record_id
+        self.expected = expected
+        self.current = current

@@ -10,6 +10,8 @@ the permissions of `KIND_PERMISSIONS`, so it touches only its own records:
 | `os_user` | whoever runs a `referwell` command on the machine that holds the database | every practice's records, through the commands (import, export, screen, synthetic data, the demo) |
 | `system` | referwell itself | stored assessments (a stale one is recomputed before anyone sees it) |
 | `questionnaire_link` | whoever holds a one-time questionnaire link (the client) | that link's questionnaires of that one client, once, until the link expires |
+| `partner_practice` | another referwell practice, presenting the token we issued to it | the referrals exchanged with that partner: sending us one, updating the status of those we sent it |
+| `status_link` | whoever holds a one-time referral status link (a receiving provider without referwell) | that link's one referral: what its consent covers, and the receiver's status changes, until the link expires |
 
 For people (users and API tokens), by role:
 
@@ -50,10 +52,12 @@ __all__ = [
     "ClientAccess",
     "LinkHolder",
     "Operator",
+    "PartnerPractice",
     "Permission",
     "Permit",
     "Person",
     "Role",
+    "StatusLinkHolder",
     "System",
     "authorize",
     "client_access",
@@ -89,6 +93,10 @@ class Permission(StrEnum):
     MAINTAIN = "maintain"  # referwell's own upkeep: storing recomputed assessments
     # Filling in the questionnaires of one link, for its one client (checked by the link).
     QUESTIONNAIRE_SUBMIT = "questionnaire_submit"
+    # A partner practice's requests to our referral endpoint (checked by its token).
+    REFERRAL_PARTNER = "referral_partner"
+    # The receiver's status changes on one referral, by its status link (checked by the link).
+    REFERRAL_STATUS_LINK = "referral_status_link"
 
 
 _PERSON_PERMISSIONS: Final = frozenset(
@@ -111,6 +119,8 @@ KIND_PERMISSIONS: Final[Mapping[ActorKind, frozenset[Permission]]] = {
     ActorKind.OS_USER: frozenset({Permission.OPERATE}),
     ActorKind.SYSTEM: frozenset({Permission.MAINTAIN}),
     ActorKind.QUESTIONNAIRE_LINK: frozenset({Permission.QUESTIONNAIRE_SUBMIT}),
+    ActorKind.PARTNER_PRACTICE: frozenset({Permission.REFERRAL_PARTNER}),
+    ActorKind.STATUS_LINK: frozenset({Permission.REFERRAL_STATUS_LINK}),
 }
 _KIND_REFUSALS: Final[Mapping[ActorKind, str]] = {
     ActorKind.USER: "people work through the web app and the JSON API, not the commands",
@@ -118,6 +128,8 @@ _KIND_REFUSALS: Final[Mapping[ActorKind, str]] = {
     ActorKind.OS_USER: "the commands act on the database; the web app is for signed-in people",
     ActorKind.SYSTEM: "referwell acts by itself only to keep assessments current",
     ActorKind.QUESTIONNAIRE_LINK: "a questionnaire link fills in its own questionnaires only",
+    ActorKind.PARTNER_PRACTICE: "a partner practice exchanges referrals with us only",
+    ActorKind.STATUS_LINK: "a status link updates its own referral only",
 }
 
 CLINICAL_ROLES = frozenset({Role.CLINICIAN, Role.SUPERVISOR})
@@ -226,7 +238,44 @@ class LinkHolder:
         return str(self.link_id)
 
 
-Actor = Person | Operator | System | LinkHolder
+@dataclass(frozen=True, slots=True)
+class PartnerPractice:
+    """Another referwell practice, known by its partner record (`partners`) and presenting the
+    token we issued to it: it sends us referrals and updates the ones we sent it."""
+
+    partner_id: int
+    practice_id: int  # our practice, which keeps the partner record
+
+    @property
+    def kind(self) -> ActorKind:
+        return ActorKind.PARTNER_PRACTICE
+
+    @property
+    def audit_name(self) -> str:
+        """The partner record's id: the audit log never holds a token."""
+        return str(self.partner_id)
+
+
+@dataclass(frozen=True, slots=True)
+class StatusLinkHolder:
+    """Whoever holds a one-time referral status link: the receiving provider without
+    referwell. They see what the referral's consent covers and record the receiver's side."""
+
+    link_id: int
+    referral_id: int
+    practice_id: int
+
+    @property
+    def kind(self) -> ActorKind:
+        return ActorKind.STATUS_LINK
+
+    @property
+    def audit_name(self) -> str:
+        """The link's id: the audit log never holds the token."""
+        return str(self.link_id)
+
+
+Actor = Person | Operator | System | LinkHolder | PartnerPractice | StatusLinkHolder
 SYSTEM: Final = System()
 
 

@@ -6,11 +6,12 @@ JSON (the API, and any request that asks for JSON):
                "fields": [{"path": "measures[3].items[2]", "message": "..."}]}}
 
 HTML: a plain page with the status and a sentence; no clinical content, no
-input echoed, no exception text. An unexpected exception is logged by type
-and request path only (a database error's text may quote clinical values) and
-answered with a bare 500. A database lock held longer than we wait (a long
-import on SQLite, a lock timeout on PostgreSQL) or a database out of reach is a
-503 with Retry-After; a record changed under a save (its version moved) a 409:
+input echoed, no exception text. Under `/fhir/` (the partner practices' endpoint) every
+error is a FHIR `OperationOutcome`. An unexpected exception is logged by type and route
+template only (a database error's text may quote clinical values) and answered with a
+bare 500 (an `OperationOutcome` under `/fhir/`). A database lock held longer than we
+wait (a long import on SQLite, a lock timeout on PostgreSQL) or a database out of reach
+is a 503 with Retry-After; a record changed under a save (its version moved) a 409:
 neither is ever a 500, and the client may simply try again.
 """
 
@@ -34,7 +35,13 @@ from starlette.types import Message, Receive, Scope, Send
 from referwell.db.faults import Fault, fault_of
 from referwell.domain.errors import FieldError, InvalidInput
 from referwell.domain.storable import escaped
-from referwell.services.errors import Forbidden, LoginFailed, NotAuthenticated, NotFound
+from referwell.services.errors import (
+    Conflict,
+    Forbidden,
+    LoginFailed,
+    NotAuthenticated,
+    NotFound,
+)
 from referwell.web.guard import CsrfRefused
 from referwell.web.middleware import BodyTooLarge, HttpMiddleware
 from referwell.web.ratelimit import RateLimited
@@ -81,6 +88,10 @@ UNREACHABLE_MESSAGE = (
     "minute, or tell your practice's admin."
 )
 CHANGED_MESSAGE = "The record changed while you were saving; nothing was saved. Save again."
+CONFLICT_MESSAGE = (
+    "Someone else changed this {what} since you opened it; nothing was saved. Look at it again "
+    "and redo your change."
+)
 
 
 def error_body(
@@ -120,6 +131,10 @@ def error_response(
 ) -> Response:
     """An error answer in the form the request wants."""
     code = code or _HTTP_CODES.get(status, "error")
+    if request.url.path.startswith("/fhir/"):
+        from referwell.web.views.fhir_endpoint import outcome_response
+
+        return outcome_response(status, message, fields=fields, headers=headers)
     if wants_json(request):
         return JSONResponse(
             error_body(status, code, message, fields), status_code=status, headers=headers
@@ -234,6 +249,12 @@ async def _changed_meanwhile(request: Request, exc: Exception) -> Response:
     return error_response(request, 409, CHANGED_MESSAGE)
 
 
+async def _conflict(request: Request, exc: Exception) -> Response:
+    """A change made against an older version of a record (`services.errors.Conflict`)."""
+    assert isinstance(exc, Conflict)  # noqa: S101 - registered for this type only
+    return error_response(request, 409, CONFLICT_MESSAGE.format(what=exc.what))
+
+
 async def _request_validation(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)  # noqa: S101 - registered for this type only
     fields = [
@@ -264,18 +285,23 @@ class ContainErrors(HttpMiddleware):
             await self.app(scope, receive, watch)
         except Exception as error:
             frames = "".join(traceback.format_tb(error.__traceback__))
+            # By route template: a filled-in path may hold a link's token (`/r/{token}`).
+            route = getattr(scope.get("route"), "path", None) or "(no route)"
             log.error(
                 "unexpected %s answering %s %s\n%s",
                 type(error).__name__,
                 scope.get("method"),
-                scope.get("path"),
+                route,
                 frames,
             )
             if started:
                 return
-            api = str(scope.get("path", "")).startswith("/api/")
+            path = str(scope.get("path", ""))
+            api = path.startswith("/api/")
             response: Response
-            if fault_of(error) is Fault.BUSY:  # raised outside the routes (a middleware's write)
+            if path.startswith("/fhir/"):
+                response = _fhir_outcome(fault_of(error) is Fault.BUSY)
+            elif fault_of(error) is Fault.BUSY:  # raised outside the routes (a middleware's write)
                 response = _bare_busy(api)
             elif api:
                 response = JSONResponse(
@@ -291,6 +317,15 @@ class ContainErrors(HttpMiddleware):
                     media_type="text/html",
                 )
             await response(scope, receive, send)
+
+
+def _fhir_outcome(busy: bool) -> Response:
+    """A partner's request that failed unexpectedly: a FHIR `OperationOutcome`, no detail."""
+    from referwell.web.views.fhir_endpoint import outcome_response
+
+    if busy:
+        return outcome_response(503, BUSY_MESSAGE, headers={"Retry-After": str(BUSY_RETRY_AFTER)})
+    return outcome_response(500, "Something went wrong; nothing was saved. Try again later.")
 
 
 def _bare_busy(api: bool) -> Response:
@@ -321,3 +356,4 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(BodyTooLarge, _body_too_large)
     app.add_exception_handler(DBAPIError, _database_error)
     app.add_exception_handler(StaleDataError, _changed_meanwhile)
+    app.add_exception_handler(Conflict, _conflict)

@@ -231,7 +231,7 @@ def guard_for(spec: RouteSpec) -> Callable[[Request], Awaitable[None]]:
         if bearer is None and live is None and SESSION_ID in request.session:
             end_session(request)
         form: FormData | None = None
-        if request.method not in SAFE_METHODS:
+        if request.method not in SAFE_METHODS and not spec.partner_api:
             form = await read_form(request, spec)  # within limits; None on the JSON API
             if bearer is None:
                 await _check_csrf(request, form)

@@ -21,13 +21,18 @@ from referwell.web.views import (
     clients,
     directory,
     ethics_cards,
+    fhir_endpoint,
     growth_admin,
     growth_competence,
     growth_records,
     growth_team,
+    partners_admin,
     profile,
     questionnaires,
     record,
+    referral_inbox,
+    referrals,
+    status_link,
     supervision,
 )
 
@@ -37,6 +42,7 @@ GET: Final = ("GET",)
 POST: Final = ("POST",)
 CLIENT: Final = "/clients/{client_id:id}"
 ENTRY: Final = CLIENT + "/entries/{kind}/{entry_id:id}"
+REFERRAL: Final = CLIENT + "/referrals/{referral_id:id}"
 
 
 ROUTES: Final[tuple[RouteSpec, ...]] = (
@@ -118,9 +124,17 @@ ROUTES: Final[tuple[RouteSpec, ...]] = (
                       "whom, a note kept out of every export"),
     # --- the provider directory -------------------------------------------------------
     RouteSpec("/directory", GET, directory.directory_page, "directory_page", Permission.CLINICAL,
-              summary="search the provider directory: `?service=`, `age`, `postal_code`, `state`, "
+              summary="the provider directory's search form (empty; an address carries no "
+                      "filters)"),
+    RouteSpec("/directory", POST, directory.search, "directory_search", Permission.CLINICAL,
+              summary="search the provider directory: `service`, `age`, `postal_code`, `state`, "
                       "`insurance`, `language`, `telehealth`, `include_waitlist`, "
-                      "`max_distance_km`, `k`; options with why each fits"),
+                      "`max_distance_km`, `k` (a form, kept out of addresses); options with "
+                      "why each fits"),
+    RouteSpec(f"{CLIENT}/options/{{position:id}}", GET, directory.client_options,
+              "client_need_options", Permission.CLIENT_READ,
+              summary="every option in the directory for the client's n-th referral need "
+                      "(from 1, as the client page lists them), its filters from the record"),
     RouteSpec("/directory/entries/{external_id:path}", GET, directory.entry_page,
               "directory_entry", Permission.CLINICAL,
               summary="one entry of the directory: what it offers, to whom, where"),
@@ -227,6 +241,75 @@ ROUTES: Final[tuple[RouteSpec, ...]] = (
               summary="the practice's rule settings"),
     RouteSpec("/admin/settings", POST, admin.save_settings, "admin_save_settings", Permission.ADMIN,
               summary="change the rule settings"),
+    RouteSpec("/admin/partners", GET, partners_admin.partners_page, "admin_partners",
+              Permission.ADMIN, summary="the practice's partner practices (other referwell "
+                                        "practices it exchanges referrals with)"),
+    RouteSpec("/admin/partners", POST, partners_admin.add, "admin_add_partner", Permission.ADMIN,
+              summary="add a partner: name, address, directory entries, the token it issued "
+                      "to us; our token for it shown once"),
+    RouteSpec("/admin/partners/revoke", POST, partners_admin.revoke, "admin_revoke_partner",
+              Permission.ADMIN, summary="revoke a partner: its token is refused from now on"),
+    # --- the sending clinician's referrals (issue 11) -------------------------------------
+    RouteSpec("/referrals", GET, referrals.worklist, "referral_worklist", Permission.CLINICAL,
+              summary="one's open referrals (a supervisor's supervisees' too), the ones due "
+                      "for a nudge first, with why"),
+    RouteSpec(f"{CLIENT}/referrals", POST, referrals.open_referral, "open_referral",
+              Permission.CLIENT_WRITE,
+              summary="open a referral: from a referral need with the options shown beside "
+                      "it, or with a reason typed"),
+    RouteSpec(REFERRAL, GET, referrals.referral_page, "referral_page", Permission.CLIENT_READ,
+              summary="a referral: options, checklist, consent, transfer summary, send; then "
+                      "its status, next steps, the letter"),
+    RouteSpec(REFERRAL, POST, referrals.save_referral, "save_referral", Permission.CLIENT_WRITE,
+              summary="save a draft referral in one go (receiver, checklist, consent, "
+                      "summary); with `action=send` send it"),
+    RouteSpec(f"{REFERRAL}/options", POST, referrals.add_option, "add_referral_option",
+              Permission.CLIENT_WRITE, summary="offer one more directory entry on a draft"),
+    RouteSpec(f"{REFERRAL}/search", POST, referrals.search, "referral_search",
+              Permission.CLIENT_WRITE,
+              summary="search the directory for another option, from the client's record"),
+    RouteSpec(f"{REFERRAL}/consents/revoke", POST, referrals.revoke_consent,
+              "revoke_referral_consent", Permission.CLIENT_WRITE,
+              summary="revoke a consent to release: nothing more is shared under it"),
+    RouteSpec(f"{REFERRAL}/steps", POST, referrals.record_step, "record_referral_step",
+              Permission.CLIENT_WRITE,
+              summary="record a next step: withdraw, no contact …, or a receiver's change "
+                      "on their behalf (who reported it)"),
+    RouteSpec(f"{REFERRAL}/letter", GET, referrals.letter_page, "referral_letter_page",
+              Permission.CLIENT_READ, summary="the referral letter (what the consent covers)"),
+    RouteSpec(f"{REFERRAL}/letter.pdf", GET, referrals.letter_pdf, "referral_letter_pdf",
+              Permission.CLIENT_READ, summary="the referral letter as a PDF"),
+    # --- referrals between practices (issue 11) -----------------------------------------
+    RouteSpec("/referrals/inbox", GET, referral_inbox.inbox_page, "referral_inbox",
+              Permission.CLINICAL,
+              summary="incoming referrals: the supervisors' inbox, and the accepted ones "
+                      "until care is established"),
+    RouteSpec("/referrals/inbox/accept", POST, referral_inbox.accept, "referral_inbox_accept",
+              Permission.CLINICAL,
+              summary="accept an incoming referral (supervisors): a clinician takes it, the "
+                      "client's record is made from what the consent covered"),
+    RouteSpec("/referrals/inbox/step", POST, referral_inbox.step, "referral_inbox_step",
+              Permission.CLINICAL,
+              summary="the receiver's step on an incoming referral (acknowledge, decline, "
+                      "schedule, no-show, first appointment, care established, waitlist)"),
+    RouteSpec("/referrals/status-links", POST, status_link.create, "create_status_link",
+              Permission.CLINICAL,
+              summary="make a status link (shown once) for the receiver of a sent referral"),
+    RouteSpec("/r/{token}", GET, status_link.page, "status_link_page", Permission.PUBLIC,
+              summary="a referral's status link: what the consent covers, the receiver's "
+                      "answers (the link checks itself)"),
+    RouteSpec("/r/{token}", POST, status_link.answer, "status_link_answer", Permission.PUBLIC,
+              summary="the receiver's answer: acknowledge, accept with a date, decline with a "
+                      "reason, the first appointment"),
+    RouteSpec("/fhir/r4/Bundle", POST, fhir_endpoint.receive_bundle, "fhir_receive_bundle",
+              Permission.PUBLIC, partner_api=True,
+              summary="a partner practice sends a referral Bundle (its token checks itself)"),
+    RouteSpec("/fhir/r4/Task/{task_id}", GET, fhir_endpoint.read_task, "fhir_read_task",
+              Permission.PUBLIC, partner_api=True,
+              summary="a partner reads a referral exchanged with it, as a FHIR Task"),
+    RouteSpec("/fhir/r4/Task/{task_id}", ("PUT",), fhir_endpoint.update_task, "fhir_update_task",
+              Permission.PUBLIC, partner_api=True,
+              summary="a partner updates the Task's status, with If-Match"),
     # --- the JSON API -------------------------------------------------------------------
     RouteSpec("/api/v1/assess", POST, api.assess, "api_assess", Permission.CLINICAL, api=True,
               summary="Assess a case (stateless)", openapi_extra=api.ASSESS_OPENAPI,

@@ -36,6 +36,9 @@ class RouteSpec:
     tags: Sequence[str] = ()
     # How many files a page's form may send (a certificate); none on every other route.
     files: int = 0
+    # A partner practice's FHIR endpoint (`/fhir/r4/...`): the view checks the partner's own
+    # token itself; no cookie, no form, no CSRF token; errors are FHIR OperationOutcomes.
+    partner_api: bool = False
 
     @property
     def unsafe(self) -> bool:

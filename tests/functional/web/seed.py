@@ -24,9 +24,11 @@ from referwell.db.case_parts import Goal
 from referwell.db.cases import import_case
 from referwell.db.directory.repository import save_entries
 from referwell.db.models import ApiToken, Practice, QuestionnaireLink, User
+from referwell.db.referrals.models import Referral, ReferralOption, StatusLink
 from referwell.domain.directory.model import Entry, Location
 from referwell.services.accounts.signin import token_digest
 from referwell.services.clients.links import token_digest as link_digest
+from referwell.services.referrals.status_links import token_digest as status_digest
 
 PASSWORD = "correct horse battery staple"
 TODAY = date(2026, 11, 20)  # the examples' as_of
@@ -36,6 +38,8 @@ CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1, hash_le
 
 # A questionnaire link of client ex01 that stays open (the routes' tests send nothing valid).
 LINK_TOKEN = "rwq_test_link_of_ex01"
+# A status link of a referral of ex01, sent to the directory entry (for the `/r/{token}` pages).
+STATUS_LINK_TOKEN = "rws_test_status_link_of_ex01"
 # The one entry of the test directory (for `/directory/entries/{external_id}`).
 DIRECTORY_ENTRY = "dir-1042"
 
@@ -58,6 +62,7 @@ class Seeded:
     spare_tokens: dict[str, int] = field(default_factory=dict)
     clients: dict[str, int] = field(default_factory=dict)  # by case id
     goals: dict[int, int] = field(default_factory=dict)  # client id -> its first goal's id
+    referral_id: int = 0  # the one outgoing referral (of ex01), for `{referral_id:id}`
 
     def client_with_goals_of(self, username: str) -> int:
         """Some client of this clinician that has a goal (for the routes naming an entry)."""
@@ -75,6 +80,7 @@ class Seeded:
             path.replace("{client_id:id}", str(client_id))
             .replace("{kind}", "goals")
             .replace("{entry_id:id}", str(goal))
+            .replace("{referral_id:id}", str(self.referral_id))
         )
 
     def client_of(self, username: str) -> int:
@@ -149,6 +155,28 @@ def seed(session_factory: sessionmaker[Session]) -> Seeded:
                 created_by=clin.id,
                 token_hash=link_digest(LINK_TOKEN),
                 instruments=["PHQ-9"],
+                expires_at=datetime(2100, 1, 1, tzinfo=UTC),
+            )
+        )
+        referral = Referral(
+            practice_id=practice.id,
+            client_id=seeded.clients["ex01"],
+            clinician_id=clin.id,
+            reason="a synthetic reason",
+            status="requested",
+            business_status="sent",
+            created_by=str(clin.id),
+            options=[ReferralOption(external_id=DIRECTORY_ENTRY, name="Test Practitioner, LPC",
+                                    chosen=True)],
+        )  # fmt: skip
+        session.add(referral)
+        session.flush()
+        seeded.referral_id = referral.id
+        session.add(
+            StatusLink(
+                referral_id=referral.id,
+                token_hash=status_digest(STATUS_LINK_TOKEN),
+                created_by=clin.id,
                 expires_at=datetime(2100, 1, 1, tzinfo=UTC),
             )
         )

@@ -107,12 +107,15 @@ def test_a_caseload_view_is_one_read_entry_naming_the_clients_shown(
         e for e in audit_entries(engine) if e.id > before and e.action == "caseload:read"
     ]
     assert queued_only == []  # queued, not yet written
-    assert flush_reads() == 1
+    # The clients shown, and (issue 11) the open referrals one sent, listed below them.
+    assert flush_reads() == 2
 
     reads = [e for e in audit_entries(engine) if e.id > before and e.actor_kind == "user"]
     assert [(e.action, e.actor, e.target_type) for e in reads] == [
-        ("caseload:read", str(seeded.users["clin"]), "client")
+        ("caseload:read", str(seeded.users["clin"]), "client"),
+        ("referral:list", str(seeded.users["clin"]), "referral"),
     ]
+    assert reads[1].target_ids == [seeded.referral_id]
     shown = [int(part.split('"')[0]) for part in page.text.split('data-client="')[1:]]
     assert reads[0].target_ids == shown
     assert sorted(shown) == sorted(
@@ -206,7 +209,7 @@ def test_the_audit_log_holds_no_clinical_content(
     flush_reads()
     for entry in audit_entries(engine):
         assert entry.action in {action.value for action in AuditAction}
-        assert entry.target_type in (None, "client", "user", "api_token", "practice")
+        assert entry.target_type in (None, "client", "user", "api_token", "practice", "referral")
         assert all(isinstance(target, int) for target in entry.target_ids)
         assert entry.actor.isdigit() or entry.actor == "referwell"
 

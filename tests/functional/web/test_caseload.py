@@ -243,7 +243,8 @@ def test_a_current_caseload_costs_the_same_few_queries_however_long(
         page = client.get("/caseload")
 
     assert len(rows(page.text)) == 48
-    assert len(large) == len(small) <= 8, large
+    # (one of them: the open referrals one sent, on the caseload until they close)
+    assert len(large) == len(small) <= 9, large
 
 
 def test_a_long_caseload_comes_in_pages(seeded: Seeded, engine: Engine) -> None:

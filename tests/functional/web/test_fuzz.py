@@ -82,7 +82,14 @@ def assert_documented(answer: httpx.Response) -> None:
     if answer.status_code < 400:
         return
     content_type = answer.headers.get("content-type", "")
-    if content_type.startswith("application/json"):
+    if content_type.startswith("application/fhir+json"):
+        # The partners' FHIR endpoint: its errors are OperationOutcomes (documented there).
+        assert answer.request.url.path.startswith("/fhir/"), answer.request.url.path
+        outcome = answer.json()
+        assert outcome["resourceType"] == "OperationOutcome", outcome
+        assert outcome["issue"]
+        assert all(issue["severity"] for issue in outcome["issue"])
+    elif content_type.startswith("application/json"):
         error = answer.json()["error"]
         assert set(error) == ERROR_KEYS, error
         assert error["status"] == answer.status_code

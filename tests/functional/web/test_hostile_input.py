@@ -67,7 +67,7 @@ def snapshot(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
         }
 
 
-ID_NAMES = ("client_id", "entry_id", "user_id", "token_id")
+ID_NAMES = ("client_id", "entry_id", "user_id", "token_id", "position", "referral_id")
 # Who may use a route with ids in its path (so that only the id decides the answer).
 USER_FOR = {
     Permission.CLIENT_READ: "clin",
@@ -120,6 +120,8 @@ def fill(spec: RouteSpec, seeded: Seeded, huge: str, where: str) -> str:
         "entry_id": str(seeded.goals[own_client]),
         "user_id": str(seeded.users["clin"]),
         "token_id": str(seeded.spare_tokens["clin"]),
+        "position": "1",
+        "referral_id": str(seeded.referral_id),
     }
     path = spec.path.replace("{kind}", "goals").replace("{token}", LINK_TOKEN)
     for name in ID_NAMES:
@@ -179,7 +181,10 @@ def test_an_id_beyond_64_bits_is_404_on_every_route(
 
 
 FORM_ROUTES = [
-    pytest.param(spec, id=spec.name) for spec in ROUTES if "POST" in spec.methods and not spec.api
+    pytest.param(spec, id=spec.name)
+    for spec in ROUTES
+    # the partners' FHIR endpoint takes JSON, not forms: test_referral_exchange.py tries it
+    if "POST" in spec.methods and not spec.api and not spec.partner_api
 ]
 
 

@@ -36,7 +36,9 @@ from referwell.services.permissions import (
     ActorKind,
     LinkHolder,
     Operator,
+    PartnerPractice,
     Permission,
+    StatusLinkHolder,
     System,
     authorize,
     require_permission,
@@ -45,7 +47,7 @@ from referwell.web.routes import ROUTES, STATIC
 from referwell.web.routespec import RouteSpec
 
 from .conftest import Template, build_app, sign_in, sqlite_copy
-from .seed import DIRECTORY_ENTRY, LINK_TOKEN, Seeded, token_secret
+from .seed import DIRECTORY_ENTRY, LINK_TOKEN, STATUS_LINK_TOKEN, Seeded, token_secret
 
 ROLES = {"anonymous": None, "clinician": "clin", "supervisor": "sup", "admin": "admin"}
 PEOPLE = ("clinician", "supervisor", "admin")
@@ -59,17 +61,25 @@ KINDS = {
     "questionnaire_link": "through the permission check: a link's holder acts on its own "
     "link only, behind the public questionnaire routes (tests/functional/web/"
     "test_questionnaire_links.py tries those)",
+    "partner_practice": "through the permission check: a partner practice acts on the referrals "
+    "it exchanges with us only, behind the public partner endpoint (checked by its token)",
+    "status_link": "through the permission check: a status link's holder acts on its own "
+    "referral only, behind the public status-link routes (checked by the link)",
 }
 NOT_PEOPLE: dict[str, Actor] = {
     "os_user": Operator("ops"),
     "system": System(),
     "questionnaire_link": LinkHolder(link_id=1, client_id=1, practice_id=1),
+    "partner_practice": PartnerPractice(partner_id=1, practice_id=1),
+    "status_link": StatusLinkHolder(link_id=1, referral_id=1, practice_id=1),
 }
 # What only actors that are not people hold, and who holds it.
 UNROUTED = {
     Permission.OPERATE: "os_user",
     Permission.MAINTAIN: "system",
     Permission.QUESTIONNAIRE_SUBMIT: "questionnaire_link",
+    Permission.REFERRAL_PARTNER: "partner_practice",
+    Permission.REFERRAL_STATUS_LINK: "status_link",
 }
 CLIENT_VARIANTS = ("supervised_own", "colleague", "other_practice")
 USER_VARIANTS = ("same_practice", "other_practice")
@@ -132,7 +142,7 @@ def expected_for_token(spec: RouteSpec, method: str, role: str, variant: str) ->
     a form's CSRF token either)."""
     if spec.api:
         return expected(spec.permission, role, variant)
-    if method == "POST" and spec.permission is Permission.PUBLIC:
+    if method == "POST" and spec.permission is Permission.PUBLIC and not spec.partner_api:
         return "forbidden"
     return expected(spec.permission, "anonymous", variant)
 
@@ -205,7 +215,14 @@ def path_for(spec: RouteSpec, role: str, variant: str, seeded: Seeded) -> str:
     if "{token_id" in spec.path:
         owner = ROLES[role] or "clin" if variant == "own" else "clin2"
         params["token_id"] = seeded.spare_tokens[owner]
-    path = spec.path.replace("{token}", LINK_TOKEN).replace("{external_id:path}", DIRECTORY_ENTRY)
+    link = STATUS_LINK_TOKEN if spec.path.startswith("/r/") else LINK_TOKEN
+    path = spec.path.replace("{token}", link).replace("{external_id:path}", DIRECTORY_ENTRY)
+    path = path.replace("{task_id}", "1")  # the partners' FHIR endpoint: its token checks first
+    # The seed's one outgoing referral (of ex01: the supervised client's); under another
+    # client's path the guard refuses first.
+    path = path.replace("{referral_id:id}", str(seeded.referral_id))
+    # A client's first referral need (ex01, the supervised client, has a DBT need).
+    path = path.replace("{position:id}", "1")
     for name, value in params.items():
         path = path.replace("{" + name + ":id}", str(value))
     return path

@@ -310,30 +310,6 @@ def directory_entry(uow: UnitOfWork, actor: Actor, entry_id: str) -> Entry:
     return found[0]
 
 
-def search_address(answers: CaseAnswers, answer: CaseQuestion) -> str:
-    """The directory page's query string that asks this question again, with every option."""
-    from urllib.parse import urlencode
-
-    query = answer.options.query
-    params: list[tuple[str, str]] = [("service", code) for code in sorted(query.asked_services)]
-    if not params:
-        params = [("service", code) for code in sorted(query.services)]
-    params += [("age", str(query.age))]
-    if answers.place.postal_code:
-        params.append(("postal_code", answers.place.postal_code))
-    if query.state:
-        params.append(("state", query.state))
-    if query.insurance:
-        params.append(("insurance", ", ".join(sorted(query.insurance))))
-    if query.languages:
-        params.append(("language", ", ".join(query.languages)))
-    if query.telehealth_ok:
-        params.append(("telehealth", "on"))
-    if query.include_waitlist:
-        params.append(("include_waitlist", "on"))
-    return urlencode(params)
-
-
 def record_options(
     uow: UnitOfWork,
     actor: Actor,

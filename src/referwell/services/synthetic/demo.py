@@ -211,8 +211,50 @@ def seed_demo(uow: UnitOfWork, *, actor: Operator, today: date | None = None) ->
         )
         # The directory near the demo's clients, so that their referral needs show options.
         _seed_directory(session)
+        # Referrals in every state of the loop (issue 11), each of its own client.
+        _seed_referrals(
+            session, actor, practice_id=practice.id, client_ids=client_ids, cases=cases,
+            users=users, day=day,
+        )  # fmt: skip
         uow.commit()
         return DemoSeed(practice.id, len(client_ids), seeded_on=day)
+
+
+def _seed_referrals(
+    session: Any,
+    actor: Operator,
+    *,
+    practice_id: int,
+    client_ids: list[int],
+    cases: Any,
+    users: dict[str, Any],
+    day: date,
+) -> None:
+    """One referral in every state, for the last clients of the demo (each its own client,
+    taken in turn from each clinician), offering the directory's entries for the need."""
+    from sqlalchemy import select
+
+    from referwell.db.directory.models import DirectoryEntry, DirectoryService
+    from referwell.services.synthetic.referral_demo import DEMO_REFERRALS, seed_demo_referrals
+
+    entries: dict[str, list[Any]] = {}
+    for code, entry in session.execute(
+        select(DirectoryService.code, DirectoryEntry)
+        .join(DirectoryEntry, DirectoryEntry.id == DirectoryService.entry_id)
+        .where(DirectoryEntry.financial_arrangement.is_(None))
+        .order_by(DirectoryEntry.id)
+    ).all():
+        entries.setdefault(code, []).append(entry)
+    by_clinician: dict[str, list[tuple[int, int]]] = {}
+    for client_id, (username, _, _) in zip(client_ids, cases, strict=True):
+        by_clinician.setdefault(username, []).append((client_id, users[username].id))
+    queues = [list(reversed(owned)) for owned in by_clinician.values()]  # the last first
+    chosen: list[tuple[int, int]] = []
+    while len(chosen) < len(DEMO_REFERRALS) and any(queues):
+        chosen += [queue.pop(0) for queue in queues if queue]
+    seed_demo_referrals(
+        session, actor, practice_id, chosen[: len(DEMO_REFERRALS)], entries=entries, day=day
+    )
 
 
 def _email(display_name: str, number: int) -> str:

@@ -8,9 +8,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from referwell.services.clients.caseload import clinician_caseload
+from referwell.services.referrals.overview import open_referrals
 from referwell.web.guard import access
 from referwell.web.rendering import render
 from referwell.web.state import web_state
+from referwell.web.views.referrals import follow_up_settings
 
 
 def _page_number(request: Request) -> int:
@@ -28,4 +30,16 @@ def caseload(request: Request) -> Response:
         page=_page_number(request),
         writes=state.write_uow(),
     )
-    return render(request, "caseload.html", {"caseload": listed, "today": state.today()})
+    # The referrals one sent stay on one's caseload until they close (one query).
+    referrals = open_referrals(
+        state.uow(),
+        access(request).actor,
+        state.reads,
+        today=state.today(),
+        settings=follow_up_settings(state),
+    )
+    return render(
+        request,
+        "caseload.html",
+        {"caseload": listed, "today": state.today(), "referrals": referrals},
+    )

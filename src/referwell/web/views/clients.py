@@ -27,8 +27,8 @@ from referwell.domain.measures import INSTRUMENTS
 from referwell.domain.recording import one_year_before
 from referwell.services.clients import entries as records
 from referwell.services.clients.record import client_record
-from referwell.services.directory.search import search_address
 from referwell.services.permissions import Person
+from referwell.services.referrals.overview import client_referrals
 from referwell.web.formwords import form_message
 from referwell.web.guard import Access, access
 from referwell.web.rendering import flash, render
@@ -141,9 +141,10 @@ def _page(
             "today": state.today(),
             "earliest": one_year_before(state.today()),
             "blank_forms": blank_forms(state.templates, state.today()),
-            "search_address": search_address,
             # Supervision and consultation recorded from a finding (`growth_records`).
             **growth_records.client_context(request, client.client_id),
+            # The client's referrals (issue 11), each linking to its page.
+            "referrals": client_referrals(state.uow(), found.actor, client.client_id),
         },
         status_code=status,
     )

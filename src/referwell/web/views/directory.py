@@ -1,8 +1,10 @@
-"""The provider directory: a search with the command's filters, and an entry's page.
+"""The provider directory: a search with the command's filters, every option for a client's
+need, and an entry's page.
 
-The search is a GET form (`/directory?service=dbt&age=15&postal_code=80202 …`): it
-names a need and a place, never a client; the client page links to it with its need's
-filters filled in.
+A search's filters (a need, an age, a ZIP code) are clinical detail, so they never go in an
+address: the search form is POSTed, and the client page's "Every option in the directory"
+link names the client and the need's position only (`/clients/7/options/1`), the page
+finding the rest in the client's record.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from referwell.domain import vocabulary as v
 from referwell.domain.directory.matching import DEFAULT_K, DEFAULT_MAX_DISTANCE_KM
 from referwell.domain.errors import InvalidInput
 from referwell.domain.labels import label
+from referwell.services.clients.need_options import NeedOptions, need_options
 from referwell.services.directory.search import directory_entry, query_for, search_directory
 from referwell.web.formwords import form_errors
 from referwell.web.guard import access
@@ -51,10 +54,18 @@ def _listed(text: str) -> list[str]:
 
 
 def directory_page(request: Request) -> Response:
-    params = request.query_params
-    values: dict[str, Any] = {name: params.get(name, "") for name in FIELD_LABELS}
-    values["telehealth"] = params.get("telehealth", "").lower() in _TRUE
-    values["include_waitlist"] = params.get("include_waitlist", "").lower() in _TRUE
+    """The empty search form (an address's query string is ignored: filters are POSTed)."""
+    values: dict[str, Any] = dict.fromkeys(FIELD_LABELS, "")
+    values["telehealth"] = values["include_waitlist"] = False
+    return _page(request, values)
+
+
+def search(request: Request) -> Response:
+    """The search form, POSTed: the options with why each fits, or what is wrong with it."""
+    found = access(request)
+    values: dict[str, Any] = {name: found.field(name) for name in FIELD_LABELS}
+    values["telehealth"] = found.field("telehealth").lower() in _TRUE
+    values["include_waitlist"] = found.field("include_waitlist").lower() in _TRUE
     if not values["service"]:
         return _page(request, values)
     age = _number(values["age"])
@@ -87,8 +98,41 @@ def directory_page(request: Request) -> Response:
     except InvalidInput as refused:
         return _page(request, values, errors=form_errors(refused.errors), status=422)
     state = web_state(request)
-    found = search_directory(state.uow(), access(request).actor, query)
-    return _page(request, values, found=found)
+    options = search_directory(state.uow(), found.actor, query)
+    return _page(request, values, found=options)
+
+
+def client_options(request: Request) -> Response:
+    """Every option for the client's `position`-th need, on the search's page with its form
+    filled in from the client's record; 404 when there is no such need."""
+    found = access(request)
+    state = web_state(request)
+    client = found.permit.client
+    assert client is not None  # noqa: S101 - the route's rule names a client
+    answered = need_options(
+        state.uow(),
+        found.actor,
+        client.client_id,
+        int(request.path_params["position"]),
+        today=state.today(),
+        reads=state.reads,
+        writes=state.write_uow(),
+    )
+    query = answered.options.query
+    client_facts = answered.case.client
+    values: dict[str, Any] = {
+        "service": sorted(query.asked_services or query.services)[0],
+        "age": str(query.age),
+        "postal_code": answered.place.postal_code or "",
+        "state": query.state or "",
+        "insurance": ", ".join(sorted(query.insurance)),
+        "language": ", ".join(query.languages),
+        "max_distance_km": "",
+        "k": "",
+        "telehealth": bool(client_facts.telehealth_ok),
+        "include_waitlist": query.include_waitlist,
+    }
+    return _page(request, values, found=answered.options, need=answered)
 
 
 def _page(
@@ -98,6 +142,7 @@ def _page(
     found: Any = None,
     errors: Mapping[str, list[str]] | None = None,
     status: int = 200,
+    need: NeedOptions | None = None,
 ) -> Response:
     return render(
         request,
@@ -105,6 +150,7 @@ def _page(
         {
             "values": values,
             "found": found,
+            "need": need,
             "errors": errors or {},
             "labels": FIELD_LABELS,
             "services": sorted(v.SERVICES, key=lambda code: label("service", code).lower()),
