@@ -3,13 +3,41 @@ repositories of the queries the use cases share."""
 
 from __future__ import annotations
 
+import sqlite3
+import threading
 from collections.abc import Callable
 from types import TracebackType
 from typing import Self
 
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from referwell.db.repositories import Practices, Staff
+
+
+class WriteGate:
+    """A process's queue for write transactions on SQLite: one writer at a time per process.
+
+    SQLite's own busy handler is no queue: each waiter sleeps and polls, so under a burst
+    of writers from many threads an unlucky one can lose for the whole busy timeout. Behind
+    this gate the threads of a process wait their turn on one lock (re-entrant, so a write
+    unit of work opened inside another on the same thread passes), and only one writer per
+    process contends for SQLite's lock. A turn not given within `timeout` seconds is the
+    same "database is locked" as SQLite's own, answered 503 by the web app.
+    """
+
+    def __init__(self, timeout: float) -> None:
+        self._lock = threading.RLock()
+        self._timeout = timeout
+
+    def enter(self) -> None:
+        if not self._lock.acquire(timeout=self._timeout):
+            raise OperationalError(
+                "BEGIN IMMEDIATE", None, sqlite3.OperationalError("database is locked")
+            )
+
+    def leave(self) -> None:
+        self._lock.release()
 
 
 class UnitOfWork:
@@ -24,9 +52,12 @@ class UnitOfWork:
     block, `practices` and `staff` answer the queries several use cases share.
     """
 
-    def __init__(self, session_factory: Callable[[], Session]) -> None:
+    def __init__(
+        self, session_factory: Callable[[], Session], gate: WriteGate | None = None
+    ) -> None:
         self._session_factory = session_factory
         self._session: Session | None = None
+        self._gate = gate
 
     @property
     def session(self) -> Session:
@@ -48,7 +79,14 @@ class UnitOfWork:
     def __enter__(self) -> Self:
         if self._session is not None:
             raise RuntimeError("the unit of work is already in use")
-        self._session = self._session_factory()
+        if self._gate is not None:
+            self._gate.enter()
+        try:
+            self._session = self._session_factory()
+        except BaseException:
+            if self._gate is not None:
+                self._gate.leave()
+            raise
         return self
 
     def __exit__(
@@ -61,7 +99,11 @@ class UnitOfWork:
         try:
             session.rollback()
         finally:
-            session.close()
+            try:
+                session.close()
+            finally:
+                if self._gate is not None:
+                    self._gate.leave()
 
     def commit(self) -> None:
         """Make everything done so far in this unit permanent."""

@@ -21,7 +21,13 @@ from starlette.staticfiles import StaticFiles
 
 from referwell import __version__
 from referwell.config import AppConfig, load_config
-from referwell.db.engine import for_writing, make_engine, make_session_factory
+from referwell.db.engine import (
+    SQLITE_BUSY_TIMEOUT_MS,
+    for_writing,
+    make_engine,
+    make_session_factory,
+)
+from referwell.db.uow import WriteGate
 from referwell.services.accounts.signin import default_hasher
 from referwell.services.auditing import ReadAuditLog
 from referwell.web import errors
@@ -89,6 +95,9 @@ def create_app(
         hasher=password_hasher or default_hasher(),
         templates=make_templates(),
         api_limiter=RateLimiter(config.api_requests_per_minute),
+        write_gate=(
+            WriteGate(SQLITE_BUSY_TIMEOUT_MS / 1000) if engine.dialect.name == "sqlite" else None
+        ),
     )
 
     @asynccontextmanager

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.requests import HTTPConnection
 
 from referwell.config import AppConfig
-from referwell.db.uow import UnitOfWork
+from referwell.db.uow import UnitOfWork, WriteGate
 from referwell.services.accounts.sessions import SessionPolicy
 from referwell.services.accounts.throttle import ThrottlePolicy
 from referwell.services.auditing import ReadAuditLog
@@ -32,6 +32,8 @@ class WebState:
     hasher: PasswordHasher
     templates: jinja2.Environment
     api_limiter: RateLimiter
+    # On SQLite, the process's queue for write transactions (None on PostgreSQL).
+    write_gate: WriteGate | None = None
 
     @property
     def session_policy(self) -> SessionPolicy:
@@ -53,7 +55,7 @@ class WebState:
 
     def write_uow(self) -> UnitOfWork:
         """A unit of work for writing: on SQLite its transactions take the write lock at once."""
-        return UnitOfWork(self.write_session_factory)
+        return UnitOfWork(self.write_session_factory, self.write_gate)
 
     def today(self) -> date:
         return self.clock()
