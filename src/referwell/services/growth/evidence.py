@@ -316,28 +316,16 @@ def add_certification(
     """Add a certification of the actor's; it counts for its competency through its expiry."""
     require_person(actor, Permission.CLINICAL)
     entry = entries.certification_entry(fields, today)
-    with uow:
-        session = uow.session
-        row = Certification(
-            user_id=actor.user_id,
-            title=entry.title,
-            issuer=entry.issuer,
-            number=entry.number,
-            issued_on=entry.issued_on,
-            expires_on=entry.expires_on,
-            code=entry.code,
-        )
-        session.add(row)
-        session.flush()
-        audit_write(
-            session,
-            actor,
-            AuditAction.COMPETENCE_EVIDENCE_ADD,
-            target_type="growth_certification",
-            target_ids=[row.id],
-        )
-        uow.commit()
-        return row.id
+    row = Certification(
+        user_id=actor.user_id,
+        title=entry.title,
+        issuer=entry.issuer,
+        number=entry.number,
+        issued_on=entry.issued_on,
+        expires_on=entry.expires_on,
+        code=entry.code,
+    )
+    return _add_evidence(uow, actor, row, "growth_certification")
 
 
 def add_supervised_hours(
@@ -346,22 +334,28 @@ def add_supervised_hours(
     """Add hours of supervised practice (or consultation) in a competency of the actor's."""
     require_person(actor, Permission.CLINICAL)
     entry = entries.supervised_entry(fields, today)
+    row = SupervisedHours(
+        user_id=actor.user_id,
+        code=entry.code,
+        with_whom=entry.with_whom,
+        hours=entry.hours,
+        day=entry.day,
+    )
+    return _add_evidence(uow, actor, row, "growth_supervised_hours")
+
+
+def _add_evidence(
+    uow: UnitOfWork, actor: Person, row: Certification | SupervisedHours, target_type: str
+) -> int:
+    """Store one new piece of evidence, audited, and commit; its id."""
     with uow:
-        session = uow.session
-        row = SupervisedHours(
-            user_id=actor.user_id,
-            code=entry.code,
-            with_whom=entry.with_whom,
-            hours=entry.hours,
-            day=entry.day,
-        )
-        session.add(row)
-        session.flush()
+        uow.session.add(row)
+        uow.session.flush()
         audit_write(
-            session,
+            uow.session,
             actor,
             AuditAction.COMPETENCE_EVIDENCE_ADD,
-            target_type="growth_supervised_hours",
+            target_type=target_type,
             target_ids=[row.id],
         )
         uow.commit()
