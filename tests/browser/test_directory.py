@@ -25,6 +25,7 @@ def test_a_dbt_need_shows_options_and_the_directory_page_finds_the_same(
     sign_in(page, server, "casey")
     page.goto(f"{server.url}/caseload")
     page.get_by_role("link", name="Gorrin Applewhite").click()
+    page.wait_for_url(re.compile(r".*/clients/\d+$"))  # and its load: the page is all there
     need = page.locator('section.assessment table.needs tr[data-service="dbt"]')
     assert need.is_visible()
     beside = page.locator('section.assessment table.needs tr.need-options[data-for="dbt"]')

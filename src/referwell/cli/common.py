@@ -3,6 +3,10 @@ the practice database for the commands that use one."""
 
 from __future__ import annotations
 
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
@@ -55,6 +59,40 @@ def progress_bar(total: int | None, *, shown_from: int = 20) -> Any:
         transient=True,
         disable=(total is not None and total < shown_from) or not err.is_terminal,
     )
+
+
+@contextmanager
+def ctrl_c_noticed() -> Iterator[Callable[[], None]]:
+    """Make Ctrl-C stop a long write for certain; give a check to call between steps.
+
+    Python raises KeyboardInterrupt wherever the main thread happens to be, and where
+    that is a garbage-collector callback the exception is printed as "ignored" and the
+    work goes on. Here the signal is also remembered, and the check raises it again at
+    the next step, where the command's cleanup runs as for any other failure. Where
+    Ctrl-C is ignored (`nohup`) or this is not the main thread, nothing changes."""
+    pressed = threading.Event()
+
+    def check() -> None:
+        if pressed.is_set():
+            raise KeyboardInterrupt
+
+    if threading.current_thread() is not threading.main_thread():
+        yield check
+        return
+    previous = signal.getsignal(signal.SIGINT)
+    if previous is signal.SIG_IGN:
+        yield check
+        return
+
+    def noticed(signum: int, frame: object) -> None:
+        pressed.set()
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, noticed)
+    try:
+        yield check
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 # --- the practice database, for the commands that use one ----------------------

@@ -21,6 +21,7 @@ import typer
 from referwell.cli.common import (
     DatabaseOption,
     as_of_day,
+    ctrl_c_noticed,
     database_url,
     err,
     fail,
@@ -110,8 +111,13 @@ def import_cases(
     require_head(url)
     progress = progress_bar(len(checked), shown_from=500)
     try:
-        with Database(url) as practice_db, progress:
+        with Database(url) as practice_db, progress, ctrl_c_noticed() as stop_if_pressed:
             task = progress.add_task("importing", total=len(checked))
+
+            def written(done: int) -> None:
+                stop_if_pressed()
+                progress.update(task, completed=done)
+
             imported = import_service(
                 practice_db,
                 checked,
@@ -119,7 +125,7 @@ def import_cases(
                 practice_id=practice,
                 clinician_profile=clinician_profile.value,
                 actor=operator(),
-                progress=lambda done: progress.update(task, completed=done),
+                progress=written,
             )
     except InvalidInput as exc:
         refuse(exc)
