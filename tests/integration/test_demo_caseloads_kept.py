@@ -30,7 +30,7 @@ def test_the_demo_caseloads_stay_as_they_are(database_url: str) -> None:
         seed_demo(UnitOfWork(factory), actor=Operator("tester"), today=DEMO_DAY)
         written = {case["id"]: case for _, _, case in demo_cases(DEMO_DAY)}
         with factory() as session:
-            ids = dict(session.execute(select(Client.id, Client.external_id)).tuples().all())
+            ids = dict(session.execute(select(Client.id, Client.external_id)).all())
             stored = case_dicts_for_clients(session, list(ids), as_of=DEMO_DAY)
         assert sorted(ids.values()) == sorted(written)
         in_training = 0
