@@ -13,6 +13,7 @@ import typer
 from referwell.cli.common import (
     DatabaseOption,
     as_of_day,
+    ctrl_c_noticed,
     database_url,
     err,
     fail,
@@ -84,10 +85,11 @@ def synth_caseload(
     except SynthError as exc:
         fail(str(exc))
     started = time.perf_counter()
-    with progress_bar(clients, shown_from=1000) as progress:
+    with progress_bar(clients, shown_from=1000) as progress, ctrl_c_noticed() as stop_if_pressed:
         task = progress.add_task("synthesising", total=clients)
 
         def advance(done: int) -> None:
+            stop_if_pressed()
             progress.update(task, completed=done)
 
         if jsonl is not None:
@@ -173,14 +175,19 @@ def synth_directory_command(
     url = database_url(database)
     migrate.upgrade(url)
     started = time.perf_counter()
-    with progress_bar(providers, shown_from=1000) as progress:
+    with progress_bar(providers, shown_from=1000) as progress, ctrl_c_noticed() as stop_if_pressed:
         task = progress.add_task("synthesising", total=providers)
+
+        def advance(done: int) -> None:
+            stop_if_pressed()
+            progress.update(task, completed=done)
+
         written = write_directory(
             unit_of_work(url),
             synth_directory(providers, seed),
             actor=operator(),
             source=f"referwell synth directory --providers {providers} --seed {seed}",
-            progress=lambda done: progress.update(task, completed=done),
+            progress=advance,
         )
     err.print(
         f"wrote {written.entries:,} directory entries to {shown(url)} (import "
