@@ -199,7 +199,7 @@ def _referral_exchange_rows(database_url: str) -> str:
     from referwell.db.engine import make_engine, make_session_factory
     from referwell.db.models import Client, User
     from referwell.db.referrals.models import Referral, ReferralOption, StatusLink
-    from referwell.services.referrals.status_links import token_digest
+    from referwell.services.tokens import token_digest
 
     token = "rws_accessibility_status_link"
     engine = make_engine(database_url)

@@ -6,9 +6,24 @@ Invalid input is the domain's `InvalidInput` (field paths and messages).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import ClassVar
+
 
 class ServiceError(Exception):
     """Base of the errors a use case raises on purpose."""
+
+
+class UnusableLink(ServiceError):  # noqa: N818 - named for what the holder is told
+    """A link held without signing in that cannot be used now. `why` is a key of the
+    subclass's `MESSAGES`; `message` says it to the holder in words, with what to do."""
+
+    MESSAGES: ClassVar[Mapping[str, str]] = {}
+
+    def __init__(self, why: str) -> None:
+        super().__init__(self.MESSAGES[why])
+        self.why = why
+        self.message = self.MESSAGES[why]
 
 
 class NotFound(ServiceError):  # noqa: N818 - named for what the actor is told

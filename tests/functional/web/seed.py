@@ -26,9 +26,7 @@ from referwell.db.directory.repository import save_entries
 from referwell.db.models import ApiToken, Practice, QuestionnaireLink, User
 from referwell.db.referrals.models import Referral, ReferralOption, StatusLink
 from referwell.domain.directory.model import Entry, Location
-from referwell.services.accounts.signin import token_digest
-from referwell.services.clients.links import token_digest as link_digest
-from referwell.services.referrals.status_links import token_digest as status_digest
+from referwell.services.tokens import token_digest
 
 PASSWORD = "correct horse battery staple"
 TODAY = date(2026, 11, 20)  # the examples' as_of
@@ -153,7 +151,7 @@ def seed(session_factory: sessionmaker[Session]) -> Seeded:
             QuestionnaireLink(
                 client_id=seeded.clients["ex01"],
                 created_by=clin.id,
-                token_hash=link_digest(LINK_TOKEN),
+                token_hash=token_digest(LINK_TOKEN),
                 instruments=["PHQ-9"],
                 expires_at=datetime(2100, 1, 1, tzinfo=UTC),
             )
@@ -175,7 +173,7 @@ def seed(session_factory: sessionmaker[Session]) -> Seeded:
         session.add(
             StatusLink(
                 referral_id=referral.id,
-                token_hash=status_digest(STATUS_LINK_TOKEN),
+                token_hash=token_digest(STATUS_LINK_TOKEN),
                 created_by=clin.id,
                 expires_at=datetime(2100, 1, 1, tzinfo=UTC),
             )

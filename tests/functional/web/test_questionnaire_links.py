@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from referwell.db.audit import AuditAction
 from referwell.db.case_parts import Measure
 from referwell.db.models import QuestionnaireLink
-from referwell.services.clients.links import token_digest
+from referwell.services.tokens import token_digest
 
 from .conftest import WebClient, audit_entries
 from .seed import Seeded

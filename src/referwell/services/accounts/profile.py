@@ -10,7 +10,6 @@ default). Revoking keeps the row, so the audit trail can still name it.
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -32,10 +31,10 @@ from referwell.domain.case import CASE_FORMAT
 from referwell.domain.caseformat import parse_case
 from referwell.domain.errors import FieldError, InvalidInput
 from referwell.domain.measures.base import describe
-from referwell.services.accounts.signin import token_digest
 from referwell.services.auditing import audit_write
 from referwell.services.errors import NotFound
 from referwell.services.permissions import Permission, Person, own_token, require_permission
+from referwell.services.tokens import new_token, token_digest
 
 TOKEN_PREFIX: Final = "rwt_"  # noqa: S105 - marks a referwell token, secret follows
 LABEL_MAX: Final = 100
@@ -169,7 +168,7 @@ def create_api_token(
     if errors:
         raise InvalidInput(errors, what="token")
     now = now or utcnow()
-    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    secret = new_token(TOKEN_PREFIX)
     with uow:
         session = uow.session
         token = ApiToken(

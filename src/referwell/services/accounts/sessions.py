@@ -16,7 +16,6 @@ made before then opens nothing after.
 from __future__ import annotations
 
 import hashlib
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Final
@@ -31,6 +30,7 @@ from referwell.db.security import WebSession
 from referwell.db.uow import UnitOfWork
 from referwell.services.auditing import audit_write
 from referwell.services.permissions import Permission, Person, require_person
+from referwell.services.tokens import new_token, token_digest
 
 SEEN_RESOLUTION: Final = timedelta(minutes=1)
 SESSION_LIFETIME: Final = timedelta(hours=8)
@@ -64,11 +64,6 @@ class SessionSummary:
     current: bool
 
 
-def session_digest(secret: str) -> str:
-    """The SHA-256 a session's id is stored as."""
-    return hashlib.sha256(secret.encode()).hexdigest()
-
-
 def password_fingerprint(password_hash: str | None) -> str:
     """What a session remembers of the password hash: changes when the password does."""
     return hashlib.sha256((password_hash or "").encode()).hexdigest()[:32]
@@ -92,11 +87,11 @@ def start_session(session: Session, user: User, now: datetime, policy: SessionPo
             )
         )
     )
-    secret = secrets.token_urlsafe(32)
+    secret = new_token()
     session.add(
         WebSession(
             user_id=user.id,
-            token_hash=session_digest(secret),
+            token_hash=token_digest(secret),
             password_fingerprint=password_fingerprint(user.password_hash),
             started_at=now,
             last_seen_at=now,
@@ -112,7 +107,7 @@ def session_actor(
     row = session.execute(
         select(WebSession, User)
         .join(User, User.id == WebSession.user_id)
-        .where(WebSession.token_hash == session_digest(secret), *_live(now, policy))
+        .where(WebSession.token_hash == token_digest(secret), *_live(now, policy))
     ).one_or_none()
     if row is None:
         return None

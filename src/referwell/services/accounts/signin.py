@@ -10,7 +10,6 @@ are audited. An API token opens nothing once revoked or expired.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -31,6 +30,7 @@ from referwell.services.accounts.throttle import ThrottlePolicy
 from referwell.services.auditing import audit_write
 from referwell.services.errors import LoginFailed, SignInThrottled
 from referwell.services.permissions import SYSTEM, Person
+from referwell.services.tokens import token_digest
 
 # A token's use is noted at most this often: a write per API call would be a write per read.
 TOKEN_USE_RESOLUTION: Final = timedelta(minutes=5)
@@ -45,11 +45,6 @@ def default_hasher() -> PasswordHasher:
 def _dummy_hash(time_cost: int, memory_cost: int, parallelism: int) -> str:
     hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism)
     return hasher.hash("no such user: the time taken must not tell")
-
-
-def token_digest(secret: str) -> str:
-    """The SHA-256 an API token is stored as."""
-    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)

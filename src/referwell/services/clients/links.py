@@ -15,13 +15,11 @@ Measurement-based-care products (Greenspace, Blueprint, OQ-Analyst) work this wa
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cache
-from typing import Any, Final
+from typing import Any, ClassVar, Final
 
 from sqlalchemy import bindparam, select, update
 
@@ -37,7 +35,7 @@ from referwell.domain.errors import MISSING, FieldError, InvalidInput
 from referwell.domain.measures import INSTRUMENTS
 from referwell.services.auditing import ReadAudit, audit_write
 from referwell.services.clients.entries import store_reassessment
-from referwell.services.errors import NotFound, ServiceError
+from referwell.services.errors import NotFound, UnusableLink
 from referwell.services.permissions import (
     LinkHolder,
     Permission,
@@ -45,18 +43,18 @@ from referwell.services.permissions import (
     client_access,
     require_permission,
 )
+from referwell.services.tokens import new_token, token_digest
 
 TOKEN_PREFIX: Final = "rwq_"  # noqa: S105 - a prefix, not a secret
 
 
-class LinkUnusable(ServiceError):  # noqa: N818 - named for what the holder is told
+class LinkUnusable(UnusableLink):
     """The link cannot be used: unknown, used up, expired, withdrawn, or its client discharged.
 
-    `why` is one of "unknown", "used", "expired", "withdrawn"; `message` says it to the
-    client in words, and what to do.
+    `why` is one of "unknown", "used", "expired", "withdrawn".
     """
 
-    MESSAGES: Final = {
+    MESSAGES: ClassVar[Mapping[str, str]] = {
         "unknown": "This link is not one we know. Check that it was copied whole, or ask "
         "your clinician for a new one.",
         "used": "This link has already been used: your answers were sent. If you need to "
@@ -64,16 +62,6 @@ class LinkUnusable(ServiceError):  # noqa: N818 - named for what the holder is t
         "expired": "This link has expired. Ask your clinician for a new one.",
         "withdrawn": "This link is no longer in use. Ask your clinician for a new one.",
     }
-
-    def __init__(self, why: str) -> None:
-        super().__init__(self.MESSAGES[why])
-        self.why = why
-        self.message = self.MESSAGES[why]
-
-
-def token_digest(token: str) -> str:
-    """What is stored of a link's token: its SHA-256, in hex."""
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,7 +154,7 @@ def create_link(
             raise InvalidInput(
                 [FieldError("(client)", "this client is discharged: readmit them first")], "form"
             )
-        token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        token = new_token(TOKEN_PREFIX)
         link = QuestionnaireLink(
             client_id=client_id,
             created_by=actor.user_id,

@@ -9,8 +9,6 @@ a partner refuses its token at once; its record stays, for the referrals that na
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -36,16 +34,12 @@ from referwell.services.permissions import (
     Person,
     require_permission,
 )
+from referwell.services.tokens import new_token, token_digest
 
 TOKEN_PREFIX: Final = "rwp_"  # noqa: S105 - a prefix, not a secret
 NAME_MAX: Final = 200
 URL_MAX: Final = 500
 TOKEN_MAX: Final = 200
-
-
-def token_digest(token: str) -> str:
-    """What is kept of a token we issue to a partner: its SHA-256, in hex."""
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,7 +205,7 @@ def add_partner(
     with uow:
         session = uow.session
         practice = _practice_of(session, actor, practice_id)
-        issued = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        issued = new_token(TOKEN_PREFIX)
         row = Partner(
             practice_id=practice,
             name=name,

@@ -11,12 +11,10 @@ too (`referral_status_link:refused`); the token is never stored, logged or audit
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Final
+from typing import ClassVar, Final
 
 from sqlalchemy import select, update
 
@@ -27,7 +25,7 @@ from referwell.db.uow import UnitOfWork
 from referwell.domain.errors import FieldError, InvalidInput
 from referwell.domain.referrals.status import CLOSED_STATUSES, Step
 from referwell.services.auditing import ReadAudit, audit_write
-from referwell.services.errors import ServiceError
+from referwell.services.errors import UnusableLink
 from referwell.services.permissions import (
     Permission,
     Person,
@@ -38,6 +36,7 @@ from referwell.services.referrals.access import check_version, load_referral, si
 from referwell.services.referrals.release import Release, load_release
 from referwell.services.referrals.transitions import apply_transition, flush_or_conflict
 from referwell.services.referrals.views import ReferralView, referral_view
+from referwell.services.tokens import new_token, token_digest
 
 TOKEN_PREFIX: Final = "rws_"  # noqa: S105 - a prefix, not a secret
 
@@ -53,25 +52,16 @@ ACTIONS: Final[Mapping[str, tuple[str, tuple[Step, ...], bool, bool]]] = {
 }  # fmt: skip
 
 
-class StatusLinkUnusable(ServiceError):  # noqa: N818 - named for what the holder is told
+class StatusLinkUnusable(UnusableLink):
     """The link cannot be used: `why` is "unknown", "expired", "withdrawn" or "closed"."""
 
-    MESSAGES: Final = {
+    MESSAGES: ClassVar[Mapping[str, str]] = {
         "unknown": "This link is not one we know. Check that it was copied whole, or ask the "
         "referring clinician for a new one.",
         "expired": "This link has expired. Ask the referring clinician for a new one.",
         "withdrawn": "This link is no longer in use. Ask the referring clinician for a new one.",
         "closed": "This referral is closed: there is nothing more to record here.",
     }
-
-    def __init__(self, why: str) -> None:
-        super().__init__(self.MESSAGES[why])
-        self.why = why
-        self.message = self.MESSAGES[why]
-
-
-def token_digest(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,7 +105,7 @@ def create_status_link(
                 [FieldError("referral", "this referral is closed: no link is needed")],
                 what="status link",
             )
-        token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        token = new_token(TOKEN_PREFIX)
         link = StatusLink(
             referral_id=referral.id,
             token_hash=token_digest(token),
